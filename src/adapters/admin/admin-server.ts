@@ -1,0 +1,102 @@
+// The admin listener: liveness, readiness, metrics and the loopback-only shutdown hook.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ListenAddress } from '../../core/config/address.ts';
+import type { Readiness } from '../../core/lifecycle/readiness.ts';
+
+export interface Liveness {
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface AdminHandlers {
+  readonly liveness: () => Liveness;
+  readonly readiness: () => Readiness;
+  readonly metrics: () => Promise<{ contentType: string; body: string }>;
+  /** Starts the graceful drain; true when this call started it. */
+  readonly shutdown: () => boolean;
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || (address?.startsWith('127.') ?? false);
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)), 'cache-control', 'no-store']);
+  res.end(body);
+}
+
+export class AdminServer {
+  readonly #server: Server;
+  readonly #handlers: AdminHandlers;
+
+  constructor(handlers: AdminHandlers) {
+    this.#handlers = handlers;
+    this.#server = createServer({ keepAliveTimeout: 5000, headersTimeout: 5000, requestTimeout: 10_000 }, (req, res) => {
+      this.#route(req, res).catch((err: unknown) => json(res, 500, { error: 'internal', message: String(err) }));
+    });
+  }
+
+  listen(address: ListenAddress): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen({ host: address.host, port: address.port }, () => {
+        this.#server.off('error', reject);
+        resolve(this.#server.address() as AddressInfo);
+      });
+    });
+  }
+
+  close(): void {
+    this.#server.close();
+    this.#server.closeAllConnections();
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    const method = req.method ?? 'GET';
+    switch (path) {
+      case '/healthz': {
+        if (!allow(method, res, 'GET', 'HEAD')) return;
+        const live = this.#handlers.liveness();
+        json(res, live.ok ? 200 : 503, { status: live.ok ? 'ok' : 'unhealthy', detail: live.detail });
+        return;
+      }
+      case '/readyz': {
+        if (!allow(method, res, 'GET', 'HEAD')) return;
+        const ready = this.#handlers.readiness();
+        if (ready.ready) json(res, 200, { status: 'ready' });
+        else json(res, 503, { status: 'not_ready', reason: ready.reason, detail: ready.detail });
+        return;
+      }
+      case '/metrics': {
+        if (!allow(method, res, 'GET', 'HEAD')) return;
+        const { contentType, body } = await this.#handlers.metrics();
+        res.writeHead(200, ['content-type', contentType, 'content-length', String(Buffer.byteLength(body))]);
+        res.end(body);
+        return;
+      }
+      case '/shutdown': {
+        if (!allow(method, res, 'POST')) return;
+        if (!isLoopback(req.socket.remoteAddress)) {
+          json(res, 403, { error: 'forbidden', message: '/shutdown answers loopback callers only' });
+          return;
+        }
+        const started = this.#handlers.shutdown();
+        json(res, 202, { status: 'draining', started });
+        return;
+      }
+      default:
+        json(res, 404, { error: 'not_found', paths: ['/healthz', '/readyz', '/metrics', '/shutdown'] });
+    }
+  }
+}
+
+function allow(method: string, res: ServerResponse, ...methods: string[]): boolean {
+  if (methods.includes(method)) return true;
+  res.setHeader('allow', methods.join(', '));
+  json(res, 405, { error: 'method_not_allowed', allow: methods });
+  return false;
+}

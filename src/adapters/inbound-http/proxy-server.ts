@@ -1,0 +1,91 @@
+// The proxy listener: node:http inbound, one ProxyExchange per request, WebSocket upgrades passed
+// through, and the hooks the drain sequence needs (stop accepting, count in-flight, cut the rest).
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ListenAddress } from '../../core/config/address.ts';
+import type { ServerConfig } from '../../core/config/model.ts';
+import type { DrainTarget } from '../../core/lifecycle/drain.ts';
+import type { Upstream } from '../../ports/upstream.ts';
+import { onClientError } from './client-errors.ts';
+import { ProxyExchange, type ExchangeContext } from './proxy-exchange.ts';
+import { isWebSocketUpgrade, WebSocketPassThrough } from './websocket.ts';
+
+export interface ProxyServerOptions {
+  readonly upstream: Upstream;
+  readonly origin: string;
+  readonly server: ServerConfig;
+  readonly newRequestId: () => string;
+  /** Called each time nothing is in flight any more. */
+  readonly onIdle: () => void;
+}
+
+export class ProxyServer implements ExchangeContext, DrainTarget {
+  readonly upstream: Upstream;
+  readonly newRequestId: () => string;
+  draining = false;
+  #inFlight = 0;
+  readonly #server: Server;
+  readonly #websockets: WebSocketPassThrough;
+  readonly #onIdle: () => void;
+
+  constructor(options: ProxyServerOptions) {
+    this.upstream = options.upstream;
+    this.newRequestId = options.newRequestId;
+    this.#onIdle = options.onIdle;
+    this.#websockets = new WebSocketPassThrough(options.origin, () => this.#settle());
+    const s = options.server;
+    this.#server = createServer(
+      {
+        keepAliveTimeout: s.keepAliveTimeoutMs,
+        headersTimeout: s.headersTimeoutMs,
+        requestTimeout: s.requestTimeoutMs,
+        maxHeaderSize: s.maxHeaderSize,
+        // Only WebSocket upgrades leave HTTP; any other Upgrade is served as a plain request.
+        shouldUpgradeCallback: isWebSocketUpgrade,
+      },
+      (req: IncomingMessage, res: ServerResponse) => {
+        this.#inFlight++;
+        new ProxyExchange(req, res, this).start();
+      },
+    );
+    this.#server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
+      if (this.draining) socket.destroy();
+      else this.#websockets.handle(req, socket, head);
+    });
+    this.#server.on('clientError', onClientError);
+  }
+
+  listen(address: ListenAddress): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen({ host: address.host, port: address.port }, () => {
+        this.#server.off('error', reject);
+        resolve(this.#server.address() as AddressInfo);
+      });
+    });
+  }
+
+  exchangeDone(): void {
+    this.#inFlight--;
+    this.#settle();
+  }
+
+  inFlight(): number {
+    return this.#inFlight + this.#websockets.openCount;
+  }
+
+  stopAccepting(): void {
+    this.#server.close();
+    this.#server.closeIdleConnections();
+  }
+
+  forceClose(): void {
+    this.#server.closeAllConnections();
+    this.#websockets.destroyAll();
+  }
+
+  #settle(): void {
+    if (this.inFlight() === 0) this.#onIdle();
+  }
+}

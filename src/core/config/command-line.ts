@@ -1,0 +1,88 @@
+// The command line and the environment as config layers. Flags beat env, env beats the file.
+
+import { setPath, type RawLayer, type RawTree } from './layers.ts';
+
+export const USAGE = `Usage:
+  sightline [run] [--config FILE] [--upstream URL] [--listen HOST:PORT] [--admin HOST:PORT] [--set KEY=VALUE]...
+  sightline check-config FILE
+  sightline --version
+  sightline --help
+
+Options:
+  --config FILE        YAML config file (env SIGHTLINE_CONFIG; default config/sightline.yaml)
+  --upstream URL       the app, e.g. http://127.0.0.1:8080 (env SIGHTLINE_UPSTREAM)
+  --listen HOST:PORT   proxy listener (env SIGHTLINE_LISTEN; default 0.0.0.0:15001)
+  --admin HOST:PORT    admin listener: /healthz /readyz /metrics /shutdown (env SIGHTLINE_ADMIN; default 0.0.0.0:15000)
+  --set KEY=VALUE      any config key, e.g. --set drain.delay=10s (repeatable)
+
+Precedence: flags > environment > config file > built-in defaults.`;
+
+/** Flags and env variables that stand for one config key each. */
+const FLAG_KEYS: Readonly<Record<string, string>> = { '--upstream': 'upstream.url', '--listen': 'listen', '--admin': 'admin' };
+const ENV_KEYS: Readonly<Record<string, string>> = { SIGHTLINE_UPSTREAM: 'upstream.url', SIGHTLINE_LISTEN: 'listen', SIGHTLINE_ADMIN: 'admin' };
+
+export type Command =
+  | { readonly kind: 'run'; readonly configFile: string | undefined; readonly flags: RawLayer }
+  | { readonly kind: 'check-config'; readonly configFile: string }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'usage-error'; readonly message: string };
+
+export function parseCommandLine(args: readonly string[]): Command {
+  const rest = [...args];
+  if (rest[0] === '--version' || rest[0] === '-v' || rest[0] === 'version') return { kind: 'version' };
+  if (rest[0] === '--help' || rest[0] === '-h' || rest[0] === 'help') return { kind: 'help' };
+  if (rest[0] === 'check-config') {
+    if (rest.length !== 2 || (rest[1] as string).startsWith('-')) return { kind: 'usage-error', message: 'check-config takes exactly one FILE' };
+    return { kind: 'check-config', configFile: rest[1] as string };
+  }
+  if (rest[0] === 'run') rest.shift();
+
+  const values: RawTree = {};
+  const origins = new Map<string, string>();
+  let configFile: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (name === '--help' || name === '-h') return { kind: 'help' };
+    if (name === '--version') return { kind: 'version' };
+    if (name !== '--config' && name !== '--set' && FLAG_KEYS[name] === undefined) {
+      return { kind: 'usage-error', message: `unknown argument "${arg}"` };
+    }
+    let value: string;
+    if (eq > 0 && name !== arg) value = arg.slice(eq + 1);
+    else {
+      const next = rest[i + 1];
+      if (next === undefined) return { kind: 'usage-error', message: `${name} needs a value` };
+      value = next;
+      i++;
+    }
+    if (name === '--config') configFile = value;
+    else if (name === '--set') {
+      const sep = value.indexOf('=');
+      if (sep <= 0) return { kind: 'usage-error', message: `--set needs KEY=VALUE, got "${value}"` };
+      const key = value.slice(0, sep);
+      setPath(values, key, value.slice(sep + 1));
+      origins.set(key, `flag --set ${key}`);
+    } else {
+      const key = FLAG_KEYS[name] as string;
+      setPath(values, key, value);
+      origins.set(key, `flag ${name}`);
+    }
+  }
+  return { kind: 'run', configFile, flags: { values, origins } };
+}
+
+/** The environment's layer: the SIGHTLINE_* variables that name config keys. */
+export function environmentLayer(env: Readonly<Record<string, string | undefined>>): RawLayer {
+  const values: RawTree = {};
+  const origins = new Map<string, string>();
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    setPath(values, key, value);
+    origins.set(key, `env ${name}`);
+  }
+  return { values, origins };
+}

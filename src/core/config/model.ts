@@ -1,0 +1,139 @@
+// The configuration model: its types, its defaults and the one function that reads it.
+// config/sightline.yaml documents every key read here; a test keeps the two in step.
+
+import { formatListenAddress, parseListenAddress, parseUpstreamOrigin, type ListenAddress } from './address.ts';
+import { invalid, readLayer, type ReadResult, type Section } from './reader.ts';
+import type { RawLayer } from './layers.ts';
+
+export interface UpstreamConfig {
+  /** `http://host:port` of the app, normalised. */
+  readonly origin: string;
+  /** Most sockets open to the app at once. */
+  readonly connections: number;
+  readonly connectTimeoutMs: number;
+  /** Longest wait for the app's response headers → 504 upstream_timeout. */
+  readonly timeoutMs: number;
+  /** Longest silence between two chunks of the app's response body → connection destroyed. */
+  readonly idleTimeoutMs: number;
+  /** How long an idle socket to the app is kept; below the app's own keep-alive timeout. */
+  readonly keepAliveTimeoutMs: number;
+}
+
+export type HealthCheckKind = 'http' | 'tcp';
+
+export interface HealthConfig {
+  readonly type: HealthCheckKind;
+  readonly path: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+}
+
+export interface ServerConfig {
+  readonly keepAliveTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxHeaderSize: number;
+}
+
+export interface DrainConfig {
+  readonly delayMs: number;
+  readonly timeoutMs: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface Config {
+  readonly listen: ListenAddress;
+  readonly admin: ListenAddress;
+  readonly upstream: UpstreamConfig;
+  readonly health: HealthConfig;
+  readonly server: ServerConfig;
+  readonly drain: DrainConfig;
+  readonly log: { readonly level: LogLevel };
+}
+
+const SECOND = 1000;
+
+function listenAddress(text: string) {
+  const parsed = parseListenAddress(text);
+  return typeof parsed === 'string' ? invalid(parsed) : parsed;
+}
+
+function upstreamOrigin(text: string) {
+  const parsed = parseUpstreamOrigin(text);
+  return typeof parsed === 'string' ? invalid(parsed) : parsed.origin;
+}
+
+function readUpstream(s: Section): UpstreamConfig {
+  return {
+    origin: s.text('url', 'http://127.0.0.1:8080', upstreamOrigin),
+    connections: s.int('connections', 256, { min: 1, max: 65536 }),
+    connectTimeoutMs: s.duration('connectTimeout', 1 * SECOND, { min: 1 }),
+    timeoutMs: s.duration('timeout', 15 * SECOND, { min: 1 }),
+    idleTimeoutMs: s.duration('idleTimeout', 60 * SECOND, { min: 1 }),
+    keepAliveTimeoutMs: s.duration('keepAliveTimeout', 4 * SECOND, { min: 1 }),
+  };
+}
+
+function readHealth(s: Section): HealthConfig {
+  const health: HealthConfig = {
+    type: s.oneOf('type', ['http', 'tcp'] as const, 'tcp'),
+    path: s.text('path', '/', (p) => (p.startsWith('/') ? p : invalid(`"${p}" must start with /`))),
+    intervalMs: s.duration('interval', 2 * SECOND, { min: 10 }),
+    timeoutMs: s.duration('timeout', 1 * SECOND, { min: 1 }),
+    healthyThreshold: s.int('healthyThreshold', 1, { min: 1, max: 100 }),
+    unhealthyThreshold: s.int('unhealthyThreshold', 3, { min: 1, max: 100 }),
+  };
+  if (health.timeoutMs > health.intervalMs) s.report('timeout', 'must not be longer than health.interval');
+  return health;
+}
+
+function readServer(s: Section): ServerConfig {
+  const server: ServerConfig = {
+    keepAliveTimeoutMs: s.duration('keepAliveTimeout', 65 * SECOND, { min: 1 }),
+    headersTimeoutMs: s.duration('headersTimeout', 10 * SECOND, { min: 1 }),
+    requestTimeoutMs: s.duration('requestTimeout', 0),
+    maxHeaderSize: s.size('maxHeaderSize', 16 * 1024, { min: 1024, max: 1024 * 1024 }),
+  };
+  if (server.requestTimeoutMs !== 0 && server.headersTimeoutMs > server.requestTimeoutMs) {
+    s.report('headersTimeout', 'must not be longer than server.requestTimeout (or set requestTimeout to 0)');
+  }
+  return server;
+}
+
+function readConfigRoot(root: Section): Config {
+  return {
+    listen: root.text('listen', { host: '0.0.0.0', port: 15001 }, listenAddress),
+    admin: root.text('admin', { host: '0.0.0.0', port: 15000 }, listenAddress),
+    upstream: root.section('upstream', readUpstream),
+    health: root.section('health', readHealth),
+    server: root.section('server', readServer),
+    drain: root.section('drain', (s) => ({
+      delayMs: s.duration('delay', 5 * SECOND),
+      timeoutMs: s.duration('timeout', 20 * SECOND),
+    })),
+    log: root.section('log', (s) => ({
+      level: s.oneOf('level', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+    })),
+  };
+}
+
+/** Reads merged layers into a Config; `issues` is empty when the config is valid. */
+export function readConfig(layer: RawLayer): ReadResult<Config> {
+  const result = readLayer(layer, readConfigRoot);
+  const { listen, admin } = result.config;
+  if (result.issues.length === 0 && listen.port !== 0 && listen.port === admin.port && (listen.host === admin.host || listen.host === '0.0.0.0' || admin.host === '0.0.0.0')) {
+    return {
+      ...result,
+      issues: [{ path: 'admin', message: `must not share a port with listen (${formatListenAddress(listen)})`, ...originOf(layer, 'admin') }],
+    };
+  }
+  return result;
+}
+
+function originOf(layer: RawLayer, path: string): { origin?: string } {
+  const origin = layer.origins.get(path);
+  return origin === undefined ? {} : { origin };
+}

@@ -1,0 +1,215 @@
+// Typed reading of a merged raw config. Every read names its key, so the reader knows which keys exist:
+// anything left unread in a map is an unknown key (a typo must not silently disable a policy).
+
+import { formatDuration, formatSize, parseDuration, parseSize } from './units.ts';
+import { isTree, joinPath, type RawLayer, type RawTree } from './layers.ts';
+
+export interface ConfigIssue {
+  /** Key path, e.g. `upstream.timeout`. */
+  readonly path: string;
+  readonly message: string;
+  /** Where the key was written (`file.yaml:12:3`, `env SIGHTLINE_LISTEN`, `flag --listen`), if known. */
+  readonly origin?: string;
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  return issue.origin === undefined
+    ? `${issue.path}: ${issue.message}`
+    : `${issue.origin}: ${issue.path}: ${issue.message}`;
+}
+
+class ReadContext {
+  readonly issues: ConfigIssue[] = [];
+  /** Every key path a reader asked for, in order: the documented surface of the config. */
+  readonly knownKeys: string[] = [];
+  readonly origins: ReadonlyMap<string, string>;
+  constructor(origins: ReadonlyMap<string, string>) {
+    this.origins = origins;
+  }
+
+  report(path: string, message: string): void {
+    const origin = this.origins.get(path);
+    this.issues.push(origin === undefined ? { path, message } : { path, message, origin });
+  }
+}
+
+interface IntLimits { readonly min?: number; readonly max?: number }
+
+/** A value that failed to convert, with the message to show. Distinct from string values, which are valid. */
+export class Invalid {
+  readonly message: string;
+  constructor(message: string) {
+    this.message = message;
+  }
+}
+
+export function invalid(message: string): Invalid {
+  return new Invalid(message);
+}
+
+export class Section {
+  readonly #ctx: ReadContext;
+  readonly #path: string;
+  readonly #values: RawTree;
+  readonly #read = new Set<string>();
+
+  constructor(ctx: ReadContext, path: string, values: RawTree) {
+    this.#ctx = ctx;
+    this.#path = path;
+    this.#values = values;
+  }
+
+  get path(): string {
+    return this.#path;
+  }
+
+  /** Reports a problem that involves a key of this section (cross-field rules). */
+  report(key: string, message: string): void {
+    this.#ctx.report(joinPath(this.#path, key), message);
+  }
+
+  duration(key: string, fallback: number, limits: IntLimits = {}): number {
+    return this.#scalar(key, fallback, (v) => {
+      if (v === 0) return 0;
+      if (typeof v === 'number') return invalid(`needs a unit: write ${v}ms or ${v}s`);
+      if (typeof v !== 'string') return invalid('must be a duration such as 250ms, 5s or 1m');
+      const ms = parseDuration(v);
+      if (ms === undefined) return invalid(`"${v}" is not a duration: write e.g. 250ms, 5s, 1m or 1m30s`);
+      return checkLimits(ms, limits, formatDuration);
+    });
+  }
+
+  size(key: string, fallback: number, limits: IntLimits = {}): number {
+    return this.#scalar(key, fallback, (v) => {
+      const bytes = typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'string' ? parseSize(v) : undefined;
+      if (bytes === undefined) return invalid(`${JSON.stringify(v)} is not a size: write e.g. 512B, 64KiB or 1MiB`);
+      return checkLimits(bytes, limits, formatSize);
+    });
+  }
+
+  int(key: string, fallback: number, limits: IntLimits = {}): number {
+    return this.#scalar(key, fallback, (v) => {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+      if (!Number.isInteger(n)) return invalid(`${JSON.stringify(v)} is not a whole number`);
+      return checkLimits(n, limits, String);
+    });
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    return this.#scalar(key, fallback, (v) => {
+      if (typeof v === 'boolean') return v;
+      if (v === 'true') return true;
+      if (v === 'false') return false;
+      return invalid(`${JSON.stringify(v)} is not true or false`);
+    });
+  }
+
+  oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T {
+    return this.#scalar(key, fallback, (v) =>
+      typeof v === 'string' && (choices as readonly string[]).includes(v)
+        ? (v as T)
+        : invalid(`${JSON.stringify(v)} is not one of: ${choices.join(', ')}`));
+  }
+
+  /** A string value turned into T by `parse`, which returns T or `invalid(message)`. */
+  text<T>(key: string, fallback: T, parse: (text: string) => T | Invalid): T {
+    return this.#scalar(key, fallback, (v) => {
+      if (typeof v !== 'string' && typeof v !== 'number') return invalid(`${JSON.stringify(v)} must be a string`);
+      return parse(String(v));
+    });
+  }
+
+  section<T>(key: string, read: (s: Section) => T): T {
+    const path = joinPath(this.#path, key);
+    this.#read.add(key);
+    this.#ctx.knownKeys.push(path);
+    let raw = this.#values[key];
+    if (raw === undefined || raw === null) raw = {};
+    if (!isTree(raw)) {
+      this.#ctx.report(path, 'must be a map of keys');
+      raw = {};
+    }
+    const child = new Section(this.#ctx, path, raw as RawTree);
+    const result = read(child);
+    child.finish();
+    return result;
+  }
+
+  /** Reports every key of this map that no reader asked for, with the nearest known key as a hint. */
+  finish(): void {
+    for (const key of Object.keys(this.#values)) {
+      if (this.#read.has(key)) continue;
+      const hint = closest(key, [...this.#read]);
+      this.#ctx.report(joinPath(this.#path, key), hint === undefined ? 'unknown key' : `unknown key (did you mean "${hint}"?)`);
+    }
+  }
+
+  #scalar<T>(key: string, fallback: T, convert: (v: unknown) => T | Invalid): T {
+    const path = joinPath(this.#path, key);
+    this.#read.add(key);
+    this.#ctx.knownKeys.push(path);
+    const raw = this.#values[key];
+    if (raw === undefined) return fallback;
+    if (raw === null) {
+      this.#ctx.report(path, 'has no value: give one or remove the key');
+      return fallback;
+    }
+    if (typeof raw === 'object') {
+      this.#ctx.report(path, 'must be a single value, not a map or list');
+      return fallback;
+    }
+    const result = convert(raw);
+    if (result instanceof Invalid) {
+      this.#ctx.report(path, result.message);
+      return fallback;
+    }
+    return result;
+  }
+}
+
+function checkLimits(n: number, limits: IntLimits, show: (n: number) => string): number | Invalid {
+  if (limits.min !== undefined && n < limits.min) return invalid(`must be at least ${show(limits.min)}`);
+  if (limits.max !== undefined && n > limits.max) return invalid(`must be at most ${show(limits.max)}`);
+  return n;
+}
+
+export interface ReadResult<T> {
+  readonly config: T;
+  readonly issues: readonly ConfigIssue[];
+  readonly knownKeys: readonly string[];
+}
+
+/** Runs `read` over a merged layer; the result always has a config (defaults where a key was wrong) and the issues. */
+export function readLayer<T>(layer: RawLayer, read: (root: Section) => T): ReadResult<T> {
+  const ctx = new ReadContext(layer.origins);
+  const root = new Section(ctx, '', layer.values);
+  const config = read(root);
+  root.finish();
+  return { config, issues: ctx.issues, knownKeys: ctx.knownKeys };
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+    }
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}

@@ -1,0 +1,47 @@
+// Every response Sightline makes up itself has a reason code. The same name goes into the
+// `x-sightline-reason` header, the JSON body, and (later) metrics, logs and spans.
+
+export const REASONS = {
+  upstream_connect_failure: { status: 502, message: 'could not connect to the app' },
+  upstream_reset: { status: 502, message: 'the app closed the connection before answering' },
+  upstream_protocol_error: { status: 502, message: 'the app sent a malformed HTTP response' },
+  upstream_timeout: { status: 504, message: 'the app did not answer in time' },
+  invalid_request: { status: 400, message: 'the request cannot be forwarded' },
+  bad_request: { status: 400, message: 'malformed HTTP request' },
+  request_header_too_large: { status: 431, message: 'request headers too large' },
+  request_timeout: { status: 408, message: 'the request was not received in time' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type Reason = keyof typeof REASONS;
+
+export const REASON_HEADER = 'x-sightline-reason';
+
+/** What went wrong with an upstream attempt, from the error code the client library gives. */
+export function reasonForUpstreamError(code: string | undefined): Reason {
+  switch (code) {
+    case 'ECONNREFUSED':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL':
+      return 'upstream_connect_failure';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'upstream_timeout';
+    case 'UND_ERR_INVALID_ARG':
+      return 'invalid_request';
+    default:
+      if (code !== undefined && code.startsWith('HPE_')) return 'upstream_protocol_error';
+      return 'upstream_reset';
+  }
+}
+
+/** The small JSON body of a generated response. */
+export function reasonBody(reason: Reason, requestId: string | undefined): string {
+  const { message } = REASONS[reason];
+  return requestId === undefined
+    ? `{"error":"${reason}","message":"${message}"}`
+    : `{"error":"${reason}","message":"${message}","request_id":${JSON.stringify(requestId)}}`;
+}

@@ -1,0 +1,19 @@
+// Readiness: Kubernetes should send traffic only when the app is healthy and Sightline is not draining.
+
+export type NotReadyReason = 'starting' | 'app_unhealthy' | 'draining';
+
+export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: NotReadyReason; readonly detail: string };
+
+export interface ReadinessInputs {
+  readonly listening: boolean;
+  readonly draining: boolean;
+  readonly appHealthy: boolean;
+  readonly appDetail: string;
+}
+
+export function readiness(s: ReadinessInputs): Readiness {
+  if (s.draining) return { ready: false, reason: 'draining', detail: 'shutting down: finishing in-flight requests' };
+  if (!s.listening) return { ready: false, reason: 'starting', detail: 'proxy listener not up yet' };
+  if (!s.appHealthy) return { ready: false, reason: 'app_unhealthy', detail: s.appDetail };
+  return { ready: true };
+}

@@ -1,0 +1,157 @@
+// The composition root: the only place that builds adapters and wires them to the core.
+
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseCommandLine, USAGE } from './core/config/command-line.ts';
+import { formatListenAddress } from './core/config/address.ts';
+import { formatIssue, type ConfigIssue } from './core/config/reader.ts';
+import type { Config } from './core/config/model.ts';
+import { AppHealth } from './core/health/app-health.ts';
+import { DrainSequence, type DrainOutcome } from './core/lifecycle/drain.ts';
+import { readiness } from './core/lifecycle/readiness.ts';
+import type { Timers } from './ports/clock.ts';
+import { AdminServer } from './adapters/admin/admin-server.ts';
+import { EventLoopWatch } from './adapters/admin/event-loop-watch.ts';
+import { HttpProbe } from './adapters/app-probe/http-probe.ts';
+import { TcpProbe } from './adapters/app-probe/tcp-probe.ts';
+import { loadConfig } from './adapters/config-yaml/load-config.ts';
+import { ProxyServer } from './adapters/inbound-http/proxy-server.ts';
+import { createPinoLogger } from './adapters/logging-pino/pino-logger.ts';
+import { ProcessMetrics } from './adapters/metrics-prom/process-metrics.ts';
+import { UndiciUpstream } from './adapters/upstream-undici/undici-upstream.ts';
+
+const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Event loop lag beyond which /healthz reports the process as unhealthy. */
+const MAX_HEALTHY_LAG_MS = 5000;
+
+const nodeTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+function printIssues(issues: readonly ConfigIssue[]): void {
+  process.stderr.write(`sightline: invalid configuration (${issues.length} ${issues.length === 1 ? 'error' : 'errors'}):\n`);
+  for (const issue of issues) process.stderr.write(`  ${formatIssue(issue)}\n`);
+}
+
+export async function main(argv: readonly string[]): Promise<number | undefined> {
+  const command = parseCommandLine(argv);
+  switch (command.kind) {
+    case 'version':
+      process.stdout.write(`sightline ${VERSION}\n`);
+      return 0;
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'usage-error':
+      process.stderr.write(`sightline: ${command.message}\n\n${USAGE}\n`);
+      return 2;
+    case 'check-config': {
+      const loaded = loadConfig({ configFile: command.configFile });
+      if (!loaded.ok) {
+        printIssues(loaded.issues);
+        return 1;
+      }
+      process.stdout.write(`${command.configFile}: OK\n`);
+      return 0;
+    }
+    case 'run': {
+      const loaded = loadConfig({ configFile: command.configFile, flags: command.flags, env: process.env });
+      if (!loaded.ok) {
+        printIssues(loaded.issues);
+        return 1;
+      }
+      await run(loaded.config, loaded.configFile);
+      return undefined; // keeps running; exits from the drain sequence
+    }
+  }
+}
+
+async function run(config: Config, configFile: string | undefined): Promise<void> {
+  const log = createPinoLogger(config.log.level, VERSION);
+  const upstream = new UndiciUpstream(config.upstream);
+  const loop = new EventLoopWatch();
+  const metrics = new ProcessMetrics(VERSION);
+
+  const probe = config.health.type === 'http' ? new HttpProbe(config.upstream.origin, config.health.path) : new TcpProbe(config.upstream.origin);
+  const appHealth = new AppHealth(probe, nodeTimers, config.health, (change) => {
+    if (change.healthy) log.info({ app: config.upstream.origin, detail: change.detail }, 'app is healthy');
+    else log.warn({ app: config.upstream.origin, detail: change.detail }, 'app is unhealthy');
+  });
+
+  let listening = false;
+  const proxy = new ProxyServer({
+    upstream,
+    origin: config.upstream.origin,
+    server: config.server,
+    newRequestId: randomUUID,
+    onIdle: () => drain.notifyIdle(),
+  });
+
+  const exit = (code: number): void => {
+    log.flush();
+    process.exit(code);
+  };
+
+  const drain = new DrainSequence(proxy, nodeTimers, config.drain, (outcome: DrainOutcome) => {
+    appHealth.stop();
+    admin.close();
+    loop.stop();
+    log.info({ outcome, inFlight: proxy.inFlight() }, 'drained, exiting');
+    if (outcome === 'expedited') {
+      exit(1);
+      return;
+    }
+    void upstream.close().finally(() => exit(0));
+  });
+
+  const beginDrain = (trigger: string): boolean => {
+    const started = drain.begin();
+    if (started) {
+      proxy.draining = true;
+      log.info({ trigger, delay: config.drain.delayMs, timeout: config.drain.timeoutMs }, 'draining: readiness now fails');
+    }
+    return started;
+  };
+
+  const admin = new AdminServer({
+    liveness: () => ({ ok: loop.lagMs < MAX_HEALTHY_LAG_MS, detail: `event loop lag ${Math.round(loop.lagMs)}ms` }),
+    readiness: () => readiness({ listening, draining: drain.draining, appHealthy: appHealth.healthy, appDetail: appHealth.detail }),
+    metrics: () => metrics.render(),
+    shutdown: () => beginDrain('POST /shutdown'),
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (!beginDrain(signal)) {
+        log.warn({ signal }, 'second signal: exiting now');
+        drain.expedite();
+      }
+    });
+  }
+
+  const adminAddress = await admin.listen(config.admin);
+  const proxyAddress = await proxy.listen(config.listen);
+  listening = true;
+  appHealth.start();
+  log.info(
+    {
+      listen: formatListenAddress({ host: proxyAddress.address, port: proxyAddress.port }),
+      admin: formatListenAddress({ host: adminAddress.address, port: adminAddress.port }),
+      upstream: config.upstream.origin,
+      config: configFile ?? '(built-in defaults)',
+    },
+    'sightline listening',
+  );
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`sightline: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
