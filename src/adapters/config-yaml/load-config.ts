@@ -28,7 +28,7 @@ export function loadConfig(options: LoadOptions): LoadResult {
       text = readFileSync(configFile, 'utf8');
     } catch (err) {
       const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-      return { ok: false, issues: [{ path: '(file)', origin: configFile, message: `cannot read the config file: ${reason}` }] };
+      return { ok: false, issues: [{ path: '', origin: configFile, message: `cannot read the config file: ${reason}` }] };
     }
     const parsed = yamlLayer(text, configFile);
     if ('issues' in parsed) return { ok: false, issues: parsed.issues };

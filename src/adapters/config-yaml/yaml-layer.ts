@@ -17,7 +17,7 @@ export function yamlLayer(text: string, name: string): YamlLayerResult {
   if (doc.errors.length > 0) {
     return {
       issues: doc.errors.map((e) => ({
-        path: '(file)',
+        path: '',
         origin: at(e.pos[0]),
         message: `YAML syntax error: ${firstLine(e.message)}`,
       })),
@@ -27,7 +27,7 @@ export function yamlLayer(text: string, name: string): YamlLayerResult {
   const contents = doc.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) return { layer: { values: {}, origins } };
   if (!isMap(contents)) {
-    return { issues: [{ path: '(file)', origin: at(contents.range?.[0] ?? 0), message: 'the top level must be a map of keys (e.g. "listen: 0.0.0.0:15001")' }] };
+    return { issues: [{ path: '', origin: at(contents.range?.[0] ?? 0), message: 'the top level must be a map of keys (e.g. "listen: 0.0.0.0:15001")' }] };
   }
   const values = toPlain(contents, '', origins, at) as RawTree;
   return { layer: { values, origins } };

@@ -5,7 +5,7 @@ import { formatDuration, formatSize, parseDuration, parseSize } from './units.ts
 import { isTree, joinPath, type RawLayer, type RawTree } from './layers.ts';
 
 export interface ConfigIssue {
-  /** Key path, e.g. `upstream.timeout`. */
+  /** Key path, e.g. `upstream.timeout`; empty for a problem with the file as a whole. */
   readonly path: string;
   readonly message: string;
   /** Where the key was written (`file.yaml:12:3`, `env SIGHTLINE_LISTEN`, `flag --listen`), if known. */
@@ -13,9 +13,21 @@ export interface ConfigIssue {
 }
 
 export function formatIssue(issue: ConfigIssue): string {
-  return issue.origin === undefined
-    ? `${issue.path}: ${issue.message}`
-    : `${issue.origin}: ${issue.path}: ${issue.message}`;
+  const what = issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`;
+  return issue.origin === undefined ? what : `${issue.origin}: ${what}`;
+}
+
+/** Orders issues as a person reads a file: by source, then line and column; unplaced ones last. */
+export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const place = (i: ConfigIssue): [string, number, number] => {
+    const m = /^(.*):(\d+):(\d+)$/.exec(i.origin ?? '');
+    return m === null ? [i.origin ?? '\uffff', 0, 0] : [m[1] as string, Number(m[2]), Number(m[3])];
+  };
+  return [...issues].sort((a, b) => {
+    const [fa, la, ca] = place(a);
+    const [fb, lb, cb] = place(b);
+    return fa < fb ? -1 : fa > fb ? 1 : la - lb || ca - cb;
+  });
 }
 
 class ReadContext {
@@ -185,7 +197,7 @@ export function readLayer<T>(layer: RawLayer, read: (root: Section) => T): ReadR
   const root = new Section(ctx, '', layer.values);
   const config = read(root);
   root.finish();
-  return { config, issues: ctx.issues, knownKeys: ctx.knownKeys };
+  return { config, issues: sortIssues(ctx.issues), knownKeys: ctx.knownKeys };
 }
 
 function closest(word: string, candidates: readonly string[]): string | undefined {
