@@ -66,7 +66,8 @@ function procStatus(pid: number, field: string): number {
 }
 
 export interface StartOptions {
-  readonly upstream: string;
+  /** Given as --upstream; leave out to test the other layers. */
+  readonly upstream?: string;
   readonly args?: readonly string[];
   readonly env?: Record<string, string>;
   /** Extra `--set key=value` pairs. */
@@ -81,7 +82,7 @@ export async function startSightline(options: StartOptions): Promise<Sightline> 
     BIN, 'run',
     '--listen', '127.0.0.1:0',
     '--admin', '127.0.0.1:0',
-    '--upstream', options.upstream,
+    ...(options.upstream === undefined ? [] : ['--upstream', options.upstream]),
     ...Object.entries(options.set ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
     ...(options.args ?? []),
   ];

@@ -203,7 +203,7 @@ describe('readConfig: cross-field rules', () => {
     expect(result.issues).toHaveLength(1);
     expect(result.issues[0]).toEqual({
       path: 'admin',
-      message: expect.stringContaining('must not share a port with listen') as unknown as string,
+      message: expect.stringContaining('must not share a port with listen'),
       origin: 'f.yaml:2:1',
     });
   });

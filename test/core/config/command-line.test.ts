@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { environmentLayer, parseCommandLine, USAGE, type Command } from '../../../src/core/config/command-line.ts';
+import type { RawLayer } from '../../../src/core/config/layers.ts';
+
+/** The flags layer of a `run` command, failing the test for any other kind. */
+function runFlags(args: readonly string[]): { configFile: string | undefined; flags: RawLayer } {
+  const command = parseCommandLine(args);
+  if (command.kind !== 'run') throw new Error(`expected a run command, got ${JSON.stringify(command)}`);
+  return { configFile: command.configFile, flags: command.flags };
+}
+
+function origins(layer: RawLayer): Record<string, string> {
+  return Object.fromEntries(layer.origins);
+}
+
+describe('parseCommandLine: run', () => {
+  it.each([[[]], [['run']]])('treats %j as run with no config file and no flags', (args) => {
+    const { configFile, flags } = runFlags(args);
+    expect(configFile).toBeUndefined();
+    expect(flags.values).toEqual({});
+    expect(flags.origins.size).toBe(0);
+  });
+
+  it.each([
+    [['--config', 'f.yaml']],
+    [['--config=f.yaml']],
+    [['run', '--config', 'f.yaml']],
+  ])('reads the config file from %j', (args) => {
+    const { configFile, flags } = runFlags(args);
+    expect(configFile).toBe('f.yaml');
+    expect(flags.values).toEqual({});
+  });
+
+  it('keeps an = inside the --config=FILE value', () => {
+    expect(runFlags(['--config=dir/a=b.yaml']).configFile).toBe('dir/a=b.yaml');
+  });
+
+  it('lets the last --config win', () => {
+    expect(runFlags(['--config', 'a.yaml', '--config', 'b.yaml']).configFile).toBe('b.yaml');
+  });
+
+  it.each([
+    ['--upstream', 'upstream.url', 'http://127.0.0.1:3000', { upstream: { url: 'http://127.0.0.1:3000' } }],
+    ['--listen', 'listen', ':9001', { listen: ':9001' }],
+    ['--admin', 'admin', ':9000', { admin: ':9000' }],
+  ])('puts %s at %s with its flag as origin', (flag, key, value, values) => {
+    for (const args of [[flag, value], [`${flag}=${value}`]]) {
+      const { flags } = runFlags(args);
+      expect(flags.values).toEqual(values);
+      expect(origins(flags)).toEqual({ [key]: `flag ${flag}` });
+    }
+  });
+
+  it('sets any key with --set KEY=VALUE, keeping = in the value', () => {
+    const { flags } = runFlags(['--set', 'drain.delay=3s', '--set=health.path=/ready?x=1', '--set', 'log.level=']);
+    expect(flags.values).toEqual({ drain: { delay: '3s' }, health: { path: '/ready?x=1' }, log: { level: '' } });
+    expect(origins(flags)).toEqual({
+      'drain.delay': 'flag --set drain.delay',
+      'health.path': 'flag --set health.path',
+      'log.level': 'flag --set log.level',
+    });
+  });
+
+  it('combines flags into one layer, a later flag for the same key winning', () => {
+    const { configFile, flags } = runFlags([
+      'run', '--config', 'c.yaml', '--upstream', 'http://a:1', '--set', 'upstream.timeout=5s', '--listen', ':1', '--listen', ':2',
+    ]);
+    expect(configFile).toBe('c.yaml');
+    expect(flags.values).toEqual({ upstream: { url: 'http://a:1', timeout: '5s' }, listen: ':2' });
+    expect(origins(flags)).toEqual({
+      'upstream.url': 'flag --upstream',
+      'upstream.timeout': 'flag --set upstream.timeout',
+      listen: 'flag --listen',
+    });
+  });
+});
+
+describe('parseCommandLine: other commands', () => {
+  it.each([[['--version']], [['-v']], [['version']], [['run', '--version']], [['--listen', ':1', '--version']]])('%j asks for the version', (args) => {
+    expect(parseCommandLine(args)).toEqual({ kind: 'version' });
+  });
+
+  it.each([[['--help']], [['-h']], [['help']], [['run', '-h']], [['--config', 'f', '--help']]])('%j asks for help', (args) => {
+    expect(parseCommandLine(args)).toEqual({ kind: 'help' });
+  });
+
+  it('reads check-config FILE', () => {
+    expect(parseCommandLine(['check-config', 'config/sightline.yaml'])).toEqual({ kind: 'check-config', configFile: 'config/sightline.yaml' });
+  });
+});
+
+describe('parseCommandLine: usage errors', () => {
+  it.each<[string[], string]>([
+    [['--bogus'], 'unknown argument "--bogus"'],
+    [['--bogus=1'], 'unknown argument "--bogus=1"'],
+    [['serve'], 'unknown argument "serve"'],
+    [['run', 'extra'], 'unknown argument "extra"'],
+    [['--config'], '--config needs a value'],
+    [['--listen', ':1', '--upstream'], '--upstream needs a value'],
+    [['--set'], '--set needs a value'],
+    [['--set', 'drain.delay'], '--set needs KEY=VALUE, got "drain.delay"'],
+    [['--set', '=3s'], '--set needs KEY=VALUE, got "=3s"'],
+    [['check-config'], 'check-config takes exactly one FILE'],
+    [['check-config', 'a.yaml', 'b.yaml'], 'check-config takes exactly one FILE'],
+    [['check-config', '--config'], 'check-config takes exactly one FILE'],
+  ])('%j → %s', (args, message) => {
+    expect(parseCommandLine(args)).toEqual<Command>({ kind: 'usage-error', message });
+  });
+});
+
+describe('USAGE', () => {
+  it('mentions every flag the parser accepts', () => {
+    for (const flag of ['--config', '--upstream', '--listen', '--admin', '--set', '--version', '--help', 'check-config']) {
+      expect(USAGE).toContain(flag);
+    }
+  });
+});
+
+describe('environmentLayer', () => {
+  it('maps SIGHTLINE_UPSTREAM, SIGHTLINE_LISTEN and SIGHTLINE_ADMIN to their keys with env origins', () => {
+    const layer = environmentLayer({
+      SIGHTLINE_UPSTREAM: 'http://127.0.0.1:3000',
+      SIGHTLINE_LISTEN: ':9001',
+      SIGHTLINE_ADMIN: ':9000',
+    });
+    expect(layer.values).toEqual({ upstream: { url: 'http://127.0.0.1:3000' }, listen: ':9001', admin: ':9000' });
+    expect(origins(layer)).toEqual({
+      'upstream.url': 'env SIGHTLINE_UPSTREAM',
+      listen: 'env SIGHTLINE_LISTEN',
+      admin: 'env SIGHTLINE_ADMIN',
+    });
+  });
+
+  it('ignores empty and unset variables', () => {
+    const layer = environmentLayer({ SIGHTLINE_UPSTREAM: '', SIGHTLINE_LISTEN: undefined, SIGHTLINE_ADMIN: ':9000' });
+    expect(layer.values).toEqual({ admin: ':9000' });
+    expect(origins(layer)).toEqual({ admin: 'env SIGHTLINE_ADMIN' });
+  });
+
+  it('ignores unrelated variables, SIGHTLINE_CONFIG included', () => {
+    const layer = environmentLayer({ PATH: '/bin', HOME: '/root', SIGHTLINE_CONFIG: 'x.yaml', SIGHTLINE_DRAIN_DELAY: '3s', sightline_listen: ':1' });
+    expect(layer.values).toEqual({});
+    expect(layer.origins.size).toBe(0);
+  });
+});
