@@ -6,6 +6,12 @@ export interface ListenAddress {
 }
 
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+const IPV6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
+
+/** True for the addresses that mean "every interface". */
+export function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
 
 function parsePort(text: string): number | undefined {
   if (!/^\d{1,5}$/.test(text)) return undefined;
@@ -22,7 +28,10 @@ export function parseListenAddress(text: string): ListenAddress | string {
   const port = parsePort(s.slice(colon + 1));
   if (port === undefined) return `port "${s.slice(colon + 1)}" must be a number from 0 to 65535`;
   if (host === '') host = '0.0.0.0';
-  else if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  else if (host.startsWith('[') && host.endsWith(']')) {
+    host = host.slice(1, -1);
+    if (!IPV6.test(host)) return `"[${host}]" is not an IPv6 address`;
+  }
   else if (host.includes(':')) return 'an IPv6 host must be in brackets, e.g. [::1]:15001';
   else if (!HOSTNAME.test(host)) return `"${host}" is not a valid host`;
   return { host, port };

@@ -64,6 +64,8 @@ export function parseCommandLine(args: readonly string[]): Command {
       if (sep <= 0) return { kind: 'usage-error', message: `--set needs KEY=VALUE, got "${value}"` };
       const key = value.slice(0, sep);
       setPath(values, key, value.slice(sep + 1));
+      // Every map on the way is this flag's too: `--set listen.host=x` must be blamed on the flag.
+      for (let dot = key.indexOf('.'); dot > 0; dot = key.indexOf('.', dot + 1)) origins.set(key.slice(0, dot), `flag --set ${key}`);
       origins.set(key, `flag --set ${key}`);
     } else {
       const key = FLAG_KEYS[name] as string;

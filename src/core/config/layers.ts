@@ -37,7 +37,9 @@ function mergeInto(target: RawTree, source: RawTree, path: string, from: Readonl
     if (isTree(incoming) && isTree(existing)) {
       mergeInto(existing, incoming, keyPath, from, to);
     } else {
+      // The losing layer's places no longer describe this value: forget them all, the key's own included.
       dropOrigins(to, keyPath);
+      to.delete(keyPath);
       if (origin !== undefined) to.set(keyPath, origin);
       target[key] = isTree(incoming) ? copyTree(incoming, keyPath, from, to) : incoming;
     }

@@ -1,7 +1,7 @@
 // The configuration model: its types, its defaults and the one function that reads it.
 // config/sightline.yaml documents every key read here; a test keeps the two in step.
 
-import { formatListenAddress, parseListenAddress, parseUpstreamOrigin, type ListenAddress } from './address.ts';
+import { formatListenAddress, isWildcardHost, parseListenAddress, parseUpstreamOrigin, type ListenAddress } from './address.ts';
 import { invalid, readLayer, type ReadResult, type Section } from './reader.ts';
 import type { RawLayer } from './layers.ts';
 
@@ -124,7 +124,7 @@ function readConfigRoot(root: Section): Config {
 export function readConfig(layer: RawLayer): ReadResult<Config> {
   const result = readLayer(layer, readConfigRoot);
   const { listen, admin } = result.config;
-  if (result.issues.length === 0 && listen.port !== 0 && listen.port === admin.port && (listen.host === admin.host || listen.host === '0.0.0.0' || admin.host === '0.0.0.0')) {
+  if (result.issues.length === 0 && listen.port !== 0 && listen.port === admin.port && (listen.host === admin.host || isWildcardHost(listen.host) || isWildcardHost(admin.host))) {
     return {
       ...result,
       issues: [{ path: 'admin', message: `must not share a port with listen (${formatListenAddress(listen)})`, ...originOf(layer, 'admin') }],

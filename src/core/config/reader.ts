@@ -82,7 +82,7 @@ export class Section {
 
   duration(key: string, fallback: number, limits: IntLimits = {}): number {
     return this.#scalar(key, fallback, (v) => {
-      if (v === 0) return 0;
+      if (v === 0) return checkLimits(0, limits, formatDuration);
       if (typeof v === 'number') return invalid(`needs a unit: write ${v}ms or ${v}s`);
       if (typeof v !== 'string') return invalid('must be a duration such as 250ms, 5s or 1m');
       const ms = parseDuration(v);

@@ -28,6 +28,8 @@ export class AppHealth {
   #lastDetail = 'not checked yet';
   #timer: TimerHandle | undefined;
   #running = false;
+  /** Bumped by stop(): a probe of an earlier run that comes back late schedules nothing. */
+  #generation = 0;
   readonly #probe: AppProbe;
   readonly #timers: Timers;
   readonly #settings: AppHealthSettings;
@@ -56,6 +58,7 @@ export class AppHealth {
 
   stop(): void {
     this.#running = false;
+    this.#generation++;
     if (this.#timer !== undefined) this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -75,13 +78,14 @@ export class AppHealth {
   }
 
   async #tick(): Promise<void> {
+    const generation = this.#generation;
     let result: ProbeResult;
     try {
       result = await this.#probe.check(this.#settings.timeoutMs);
     } catch (err) {
       result = { ok: false, detail: err instanceof Error ? err.message : String(err) };
     }
-    if (!this.#running) return;
+    if (!this.#running || generation !== this.#generation) return;
     this.record(result);
     const wait = this.#everHealthy ? this.#settings.intervalMs : Math.min(this.#settings.intervalMs, STARTUP_INTERVAL_MS);
     this.#timer = this.#timers.setTimeout(() => void this.#tick(), wait);

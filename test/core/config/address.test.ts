@@ -23,6 +23,8 @@ describe('parseListenAddress', () => {
     ['::1:80', 'an IPv6 host must be in brackets'],
     ['bad host:1', '"bad host" is not a valid host'],
     ['-host:1', '"-host" is not a valid host'],
+    ['[]:80', '"[]" is not an IPv6 address'],
+    ['[not an ip]:80', '"[not an ip]" is not an IPv6 address'],
   ])('refuses %j with a message', (text, message) => {
     const result = parseListenAddress(text);
     expect(typeof result).toBe('string');

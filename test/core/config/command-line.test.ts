@@ -55,8 +55,11 @@ describe('parseCommandLine: run', () => {
     const { flags } = runFlags(['--set', 'drain.delay=3s', '--set=health.path=/ready?x=1', '--set', 'log.level=']);
     expect(flags.values).toEqual({ drain: { delay: '3s' }, health: { path: '/ready?x=1' }, log: { level: '' } });
     expect(origins(flags)).toEqual({
+      drain: 'flag --set drain.delay',
       'drain.delay': 'flag --set drain.delay',
+      health: 'flag --set health.path',
       'health.path': 'flag --set health.path',
+      log: 'flag --set log.level',
       'log.level': 'flag --set log.level',
     });
   });
@@ -68,6 +71,7 @@ describe('parseCommandLine: run', () => {
     expect(configFile).toBe('c.yaml');
     expect(flags.values).toEqual({ upstream: { url: 'http://a:1', timeout: '5s' }, listen: ':2' });
     expect(origins(flags)).toEqual({
+      upstream: 'flag --set upstream.timeout',
       'upstream.url': 'flag --upstream',
       'upstream.timeout': 'flag --set upstream.timeout',
       listen: 'flag --listen',

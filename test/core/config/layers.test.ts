@@ -111,7 +111,7 @@ describe('mergeLayers: origins', () => {
 
   // BUG: when the winning layer has no origin for a key (e.g. the intermediate map `--set listen.host=x`
   // creates), the losing layer's origin survives, so a mistake in the flag is blamed on the file's line.
-  it.fails('does not keep the losing layer\'s origin for a value the winning layer replaced', () => {
+  it('does not keep the losing layer\'s origin for a value the winning layer replaced', () => {
     const merged = mergeLayers([
       layer({ listen: '0.0.0.0:15001' }, { listen: 'f.yaml:1:1' }),
       layer({ listen: { host: 'x' } }, { 'listen.host': 'flag --set listen.host' }),

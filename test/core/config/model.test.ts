@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { readConfig, type Config } from '../../../src/core/config/model.ts';
-import { isTree, mergeLayers, type RawLayer, type RawTree } from '../../../src/core/config/layers.ts';
+import { mergeLayers, type RawLayer, type RawTree } from '../../../src/core/config/layers.ts';
 
 function layer(values: RawTree, origins: Record<string, string> = {}): RawLayer {
   return { values, origins: new Map(Object.entries(origins)) };
@@ -142,14 +140,14 @@ describe('readConfig: one issue per mistake', () => {
   });
 
   // BUG (Section.duration): the number 0 skips the limits, so YAML `timeout: 0` gives a 0ms upstream timeout.
-  it.fails('refuses the number 0 for a duration with a minimum, as it refuses "0"', () => {
+  it('refuses the number 0 for a duration with a minimum, as it refuses "0"', () => {
     const result = read(layer({ upstream: { timeout: 0 } }, { 'upstream.timeout': ORIGIN }));
     expect(result.issues).toEqual([{ path: 'upstream.timeout', message: 'must be at least 1ms', origin: ORIGIN }]);
   });
 
   // BUG (mergeLayers): the intermediate map a flag creates carries no origin, so the file's stale origin
   // for `listen` is kept and the flag's mistake is blamed on the file.
-  it.fails('does not blame the file for a value that a later layer replaced', () => {
+  it('does not blame the file for a value that a later layer replaced', () => {
     const result = read(
       layer({ listen: '0.0.0.0:15001' }, { listen: 'f.yaml:1:1' }),
       layer({ listen: { host: 'x' } }, { 'listen.host': 'flag --set listen.host' }),
@@ -198,6 +196,7 @@ describe('readConfig: cross-field rules', () => {
     ['the same host and port', '127.0.0.1:9000', '127.0.0.1:9000'],
     ['admin on all interfaces, listen on one', '0.0.0.0:9000', '127.0.0.1:9000'],
     ['listen on all interfaces, admin on one', '127.0.0.1:9000', '0.0.0.0:9000'],
+    ['listen on all IPv6 interfaces, admin on one', '[::1]:9000', '[::]:9000'],
   ])('refuses admin and listen on %s', (_what, admin, listen) => {
     const result = read(layer({ admin, listen }, { admin: 'f.yaml:2:1', listen: 'f.yaml:1:1' }));
     expect(result.issues).toHaveLength(1);
@@ -219,26 +218,5 @@ describe('readConfig: cross-field rules', () => {
     ['both on port 0 (the OS picks)', ':0', ':0'],
   ])('accepts admin and listen on %s', (_what, admin, listen) => {
     expect(read(layer({ admin, listen })).issues).toEqual([]);
-  });
-});
-
-describe('config/sightline.yaml, the documented configuration', () => {
-  const documented = parse(readFileSync(new URL('../../../config/sightline.yaml', import.meta.url), 'utf8')) as RawTree;
-
-  function keyPaths(tree: RawTree, prefix = ''): string[] {
-    return Object.entries(tree).flatMap(([key, value]) => {
-      const path = prefix === '' ? key : `${prefix}.${key}`;
-      return isTree(value) ? [path, ...keyPaths(value, path)] : [path];
-    });
-  }
-
-  it('documents exactly the keys the model reads', () => {
-    expect(keyPaths(documented).sort()).toEqual([...read().knownKeys].sort());
-  });
-
-  it('shows the built-in defaults', () => {
-    const result = read(layer(documented));
-    expect(result.issues).toEqual([]);
-    expect(result.config).toEqual(DEFAULTS);
   });
 });

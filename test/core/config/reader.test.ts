@@ -97,7 +97,7 @@ describe('readLayer: one issue per mistake, with path, origin and a helpful mess
 
   // BUG: Section.duration returns 0 for the number 0 before checking limits, so YAML `delay: 0`
   // slips past `min` while the string '0' is refused.
-  it.fails('applies the minimum to the number 0 as it does to the string "0"', () => {
+  it('applies the minimum to the number 0 as it does to the string "0"', () => {
     const result = read({ timer: { delay: 0 } }, { 'timer.delay': 'file.yaml:7:3' });
     expect(result.issues).toEqual([{ path: 'timer.delay', message: 'must be at least 10ms', origin: 'file.yaml:7:3' }]);
     expect(result.config.timer.delay).toBe(1000);

@@ -242,3 +242,20 @@ describe('AppHealth scheduling (start)', () => {
     expect(probe.calls).toBe(1);
   });
 });
+
+describe('AppHealth restart', () => {
+  it('runs a single probe loop after stop() and start() while a probe is in flight', async () => {
+    const probe = new PendingProbe();
+    const { health, timers } = setup({}, probe);
+    health.start();
+    const late = probe.resolve;
+    health.stop();
+    health.start();
+    expect(probe.calls).toBe(2);
+    late(OK); // the first run's probe comes back after the restart
+    await settle();
+    probe.resolve(OK);
+    await settle();
+    expect(timers.pending()).toHaveLength(1);
+  });
+});
