@@ -87,6 +87,7 @@ async function run(config: Config, configFile: string | undefined): Promise<void
     server: config.server,
     newRequestId: randomUUID,
     onIdle: () => drain.notifyIdle(),
+    onListenerError: (error) => log.error({ err: error.message, code: (error as NodeJS.ErrnoException).code }, 'proxy listener error'),
   });
 
   const exit = (code: number): void => {

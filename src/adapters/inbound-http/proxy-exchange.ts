@@ -104,7 +104,7 @@ export class ProxyExchange implements UpstreamHandler {
       this.#res.destroy(error);
       return;
     }
-    this.#reply(reasonForUpstreamError((error as NodeJS.ErrnoException).code));
+    this.#reply(reasonForUpstreamError((error as NodeJS.ErrnoException).code, error.name));
   }
 
   onClientDrain(): void {

@@ -18,6 +18,8 @@ export interface ProxyServerOptions {
   readonly newRequestId: () => string;
   /** Called each time nothing is in flight any more. */
   readonly onIdle: () => void;
+  /** Errors of the listening socket itself (e.g. EMFILE when out of file descriptors). */
+  readonly onListenerError: (error: Error) => void;
 }
 
 export class ProxyServer implements ExchangeContext, DrainTarget {
@@ -28,8 +30,10 @@ export class ProxyServer implements ExchangeContext, DrainTarget {
   readonly #server: Server;
   readonly #websockets: WebSocketPassThrough;
   readonly #onIdle: () => void;
+  readonly #onListenerError: (error: Error) => void;
 
   constructor(options: ProxyServerOptions) {
+    this.#onListenerError = options.onListenerError;
     this.upstream = options.upstream;
     this.newRequestId = options.newRequestId;
     this.#onIdle = options.onIdle;
@@ -61,6 +65,7 @@ export class ProxyServer implements ExchangeContext, DrainTarget {
       this.#server.once('error', reject);
       this.#server.listen({ host: address.host, port: address.port }, () => {
         this.#server.off('error', reject);
+        this.#server.on('error', this.#onListenerError);
         resolve(this.#server.address() as AddressInfo);
       });
     });

@@ -16,8 +16,12 @@ export type Reason = keyof typeof REASONS;
 
 export const REASON_HEADER = 'x-sightline-reason';
 
-/** What went wrong with an upstream attempt, from the error code the client library gives. */
-export function reasonForUpstreamError(code: string | undefined): Reason {
+/**
+ * What went wrong with an upstream attempt, from the error the client library gives: its code, and its
+ * name for the errors that carry no code (undici's HTTPParserError for a malformed response has none).
+ */
+export function reasonForUpstreamError(code: string | undefined, name?: string): Reason {
+  if (name === 'HTTPParserError') return 'upstream_protocol_error';
   switch (code) {
     case 'ECONNREFUSED':
     case 'UND_ERR_CONNECT_TIMEOUT':
@@ -32,6 +36,11 @@ export function reasonForUpstreamError(code: string | undefined): Reason {
       return 'upstream_timeout';
     case 'UND_ERR_INVALID_ARG':
       return 'invalid_request';
+    case 'ERR_INVALID_CHAR':
+    case 'ERR_INVALID_HTTP_TOKEN':
+    case 'ERR_HTTP_INVALID_STATUS_CODE':
+      // The app's response head could not be written to the client as it was.
+      return 'upstream_protocol_error';
     default:
       if (code !== undefined && code.startsWith('HPE_')) return 'upstream_protocol_error';
       return 'upstream_reset';

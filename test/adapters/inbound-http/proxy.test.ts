@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { startApp, type TestApp } from '../../support/apps.ts';
 import { startSightline, type Sightline } from '../../support/sightline.ts';
 import { delay, eventually, rawExchange, send } from '../../support/http-client.ts';
@@ -216,6 +216,30 @@ describe('errors Sightline makes itself', () => {
       req.end();
     });
     expect(outcome).toEqual({ complete: false, bytes: 'first part;'.length });
+  });
+});
+
+describe('an app that breaks HTTP', () => {
+  it('gets 502 upstream_protocol_error for a malformed status line, and 502 upstream_reset for a dropped connection', async () => {
+    const raw = createNetServer((socket) => {
+      socket.once('data', (request: Buffer) => {
+        if (request.toString().startsWith('GET /garbage')) socket.end('HTTP/1.1 two hundred OK\r\n\r\n');
+        else socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const s = await startSightline({ upstream: `http://127.0.0.1:${(raw.address() as AddressInfo).port}` });
+    try {
+      const garbage = await send(`${s.proxyUrl}/garbage`);
+      expect(garbage.status).toBe(502);
+      expect(garbage.headers['x-sightline-reason']).toBe('upstream_protocol_error');
+      const dropped = await send(`${s.proxyUrl}/dropped`);
+      expect(dropped.status).toBe(502);
+      expect(dropped.headers['x-sightline-reason']).toBe('upstream_reset');
+    } finally {
+      await s.stop();
+      raw.close();
+    }
   });
 });
 

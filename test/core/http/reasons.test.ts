@@ -18,9 +18,18 @@ describe('reasonForUpstreamError', () => {
     [undefined, 'upstream_reset'],
     ['HPE_INVALID_CONSTANT', 'upstream_protocol_error'],
     ['HPE_INVALID_HEADER_TOKEN', 'upstream_protocol_error'],
+    ['ERR_INVALID_CHAR', 'upstream_protocol_error'],
+    ['ERR_HTTP_INVALID_STATUS_CODE', 'upstream_protocol_error'],
     ['UND_ERR_INVALID_ARG', 'invalid_request'],
   ])('%s → %s', (code, reason) => {
     expect(reasonForUpstreamError(code)).toBe(reason);
+  });
+});
+
+describe('reasonForUpstreamError for errors without a code', () => {
+  it("reads undici's HTTPParserError by name", () => {
+    expect(reasonForUpstreamError(undefined, 'HTTPParserError')).toBe('upstream_protocol_error');
+    expect(reasonForUpstreamError(undefined, 'Error')).toBe('upstream_reset');
   });
 });
 
