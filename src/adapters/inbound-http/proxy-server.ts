@@ -45,6 +45,8 @@ export class ProxyServer implements ExchangeContext, DrainTarget {
         headersTimeout: s.headersTimeoutMs,
         requestTimeout: s.requestTimeoutMs,
         maxHeaderSize: s.maxHeaderSize,
+        // Node enforces headersTimeout/requestTimeout only on this sweep (30s by default): keep it tight.
+        connectionsCheckingInterval: Math.min(1000, s.headersTimeoutMs),
         // Only WebSocket upgrades leave HTTP; any other Upgrade is served as a plain request.
         shouldUpgradeCallback: isWebSocketUpgrade,
       },

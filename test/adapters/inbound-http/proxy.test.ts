@@ -176,6 +176,28 @@ describe('errors Sightline makes itself', () => {
     expect(raw).toContain('x-sightline-reason: request_header_too_large');
   });
 
+  it('answers 408 to a client that dribbles its headers past server.headersTimeout', async () => {
+    const s = await startSightline({ upstream: app.url, set: { 'server.headersTimeout': '300ms' } });
+    try {
+      const socket = connect(s.proxyPort, '127.0.0.1');
+      let received = '';
+      socket.on('data', (c: Buffer) => (received += c.toString('latin1')));
+      socket.on('error', () => undefined);
+      const startedAt = Date.now();
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
+      const drip = setInterval(() => socket.writable && socket.write('X-Drip: 1\r\n'), 100);
+      const closed = await eventually(() => socket.destroyed || socket.readableEnded, 5000);
+      clearInterval(drip);
+      socket.destroy();
+      expect(closed).toBe(true);
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(received).toContain('x-sightline-reason: request_timeout');
+      expect(Date.now() - startedAt).toBeLessThan(2500);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('refuses an absolute-form request target instead of proxying to another host', async () => {
     const raw = await rawExchange(sightline.proxyPort, 'GET http://elsewhere.example/ HTTP/1.1\r\nHost: elsewhere.example\r\nConnection: close\r\n\r\n');
     expect(raw).toMatch(/^HTTP\/1\.1 400 /);
