@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 
 export interface TestApp {
   readonly url: string;
@@ -26,19 +27,19 @@ export interface SeenRequest {
 
 const PATTERN = Buffer.alloc(64 * 1024, 'sightline-stream-');
 
-/** Writes `total` bytes into res honouring backpressure. */
-function streamBytes(res: ServerResponse, total: number): void {
+/** Writes `total` bytes into a response or request, honouring backpressure, then ends it. */
+export function streamBytes(out: Writable, total: number): void {
   let left = total;
   const pump = (): void => {
     while (left > 0) {
       const n = Math.min(left, PATTERN.length);
       left -= n;
-      if (!res.write(n === PATTERN.length ? PATTERN : PATTERN.subarray(0, n))) {
-        res.once('drain', pump);
+      if (!out.write(n === PATTERN.length ? PATTERN : PATTERN.subarray(0, n))) {
+        out.once('drain', pump);
         return;
       }
     }
-    res.end();
+    out.end();
   };
   pump();
 }

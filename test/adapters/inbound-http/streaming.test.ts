@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { startApp, type TestApp } from '../../support/apps.ts';
+import { startApp, streamBytes, type TestApp } from '../../support/apps.ts';
 import { startSightline, type Sightline } from '../../support/sightline.ts';
 
 const GiB = 1024 ** 3;
@@ -43,7 +43,6 @@ function download(bytes: number): Promise<number> {
 
 function upload(bytes: number): Promise<{ bodyBytes: number }> {
   return new Promise((resolve, reject) => {
-    const chunk = Buffer.alloc(256 * 1024, 'u');
     const req = request(`${sightline.proxyUrl}/upload`, { method: 'PUT', agent: false, headers: { 'content-length': String(bytes) } }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
@@ -51,19 +50,7 @@ function upload(bytes: number): Promise<{ bodyBytes: number }> {
       res.on('error', reject);
     });
     req.on('error', reject);
-    let left = bytes;
-    const pump = (): void => {
-      while (left > 0) {
-        const n = Math.min(left, chunk.length);
-        left -= n;
-        if (!req.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
-          req.once('drain', pump);
-          return;
-        }
-      }
-      req.end();
-    };
-    pump();
+    streamBytes(req, bytes);
   });
 }
 
