@@ -104,7 +104,8 @@ async function run(config: Config, configFile: string | undefined): Promise<void
       exit(1);
       return;
     }
-    void upstream.close().finally(() => exit(0));
+    // Idle sockets to the app close politely, but never hold the exit for more than a second.
+    void Promise.race([upstream.close(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]).finally(() => exit(0));
   });
 
   const beginDrain = (trigger: string): boolean => {

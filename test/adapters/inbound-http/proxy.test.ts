@@ -1,7 +1,7 @@
 // The proxy's HTTP behaviour, end to end over loopback: client → sightline (child process) → real app.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { startApp, type TestApp } from '../../support/apps.ts';
 import { startSightline, type Sightline } from '../../support/sightline.ts';
@@ -83,6 +83,50 @@ describe('forwarding', () => {
     const fromApp = await send(`${sightline.proxyUrl}/request-id`);
     expect(fromApp.rawHeaders.filter((h) => h.toLowerCase() === 'x-request-id')).toHaveLength(1);
     expect(fromApp.headers['x-request-id']).toBe('from-app');
+  });
+});
+
+describe('connections', () => {
+  it('keeps connections to the app alive across requests', async () => {
+    const before = app.seen.length;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 20; i++) expect((await send(`${sightline.proxyUrl}/ka/${i}`, { agent })).status).toBe(200);
+    } finally {
+      agent.destroy();
+    }
+    expect(app.seen.length - before).toBe(20);
+    // Sequential requests need one socket to the app, reused: not one per request.
+    expect(app.openSockets()).toBeLessThanOrEqual(2);
+  });
+
+  it('queues requests beyond upstream.connections instead of opening more sockets to the app', async () => {
+    const limited = await startApp();
+    const s = await startSightline({ upstream: limited.url, set: { 'upstream.connections': '4' } });
+    try {
+      let peak = 0;
+      limited.server.on('request', () => (peak = Math.max(peak, limited.openSockets())));
+      const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => send(`${s.proxyUrl}/slow?ms=${20 + (i % 3) * 10}`)));
+      expect(replies.map((r) => r.status)).toEqual(Array(40).fill(200));
+      expect(limited.seen).toHaveLength(40);
+      expect(peak).toBeLessThanOrEqual(4);
+    } finally {
+      await s.stop();
+      await limited.close();
+    }
+  });
+
+  it('answers pipelined requests in order on one connection', async () => {
+    const raw = await rawExchange(sightline.proxyPort, 'GET /p/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /p/2 HTTP/1.1\r\nHost: x\r\n\r\nGET /p/3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const urls = [...raw.matchAll(/"url":"(\/p\/\d)"/g)].map((m) => m[1]);
+    expect(urls).toEqual(['/p/1', '/p/2', '/p/3']);
+  });
+
+  it('answers an HTTP/1.0 client with a body delimited by the connection close', async () => {
+    const raw = await rawExchange(sightline.proxyPort, 'GET /download-chunked?bytes=1000 HTTP/1.0\r\nHost: x\r\n\r\n');
+    expect(raw).toMatch(/^HTTP\/1\.1 200 /);
+    expect(raw.toLowerCase()).not.toContain('transfer-encoding');
+    expect(raw.length - raw.indexOf('\r\n\r\n') - 4).toBe(1000);
   });
 });
 
