@@ -101,7 +101,7 @@ export class ProxyExchange implements UpstreamHandler {
     if (this.#clientGone || this.#res.destroyed) return;
     if (this.#res.headersSent) {
       // Part of the body is out: ending normally would pass a truncated body off as complete.
-      this.#res.destroy(error);
+      this.#res.destroy();
       return;
     }
     this.#reply(reasonForUpstreamError((error as NodeJS.ErrnoException).code, error.name));
