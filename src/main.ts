@@ -111,7 +111,6 @@ async function run(config: Config, configFile: string | undefined): Promise<void
   const beginDrain = (trigger: string): boolean => {
     const started = drain.begin();
     if (started) {
-      proxy.draining = true;
       log.info({ trigger, delay: config.drain.delayMs, timeout: config.drain.timeoutMs }, 'draining: readiness now fails');
     }
     return started;

@@ -73,11 +73,7 @@ export class ProxyExchange implements UpstreamHandler {
 
   onResponseStart(_controller: UpstreamController, statusCode: number, headers: ResponseHeaders, statusMessage?: string): void {
     if (statusCode < 200) return; // 1xx informational: the client gets the final response only
-    const list = downstreamResponseHeaders(headers, {
-      requestId: this.#requestId as string,
-      // A body the app did not wait for cannot stay on a reusable connection.
-      close: this.#ctx.draining || !this.#req.complete,
-    });
+    const list = downstreamResponseHeaders(headers, { requestId: this.#requestId as string, close: this.#mustClose() });
     if (statusMessage) this.#res.writeHead(statusCode, statusMessage, list);
     else this.#res.writeHead(statusCode, list);
   }
@@ -121,6 +117,11 @@ export class ProxyExchange implements UpstreamHandler {
     this.#ctx.exchangeDone();
   }
 
+  /** Draining sends clients elsewhere; a request body the app did not wait for cannot stay on a reusable connection. */
+  #mustClose(): boolean {
+    return this.#ctx.draining || !this.#req.complete;
+  }
+
   /** A response Sightline makes up itself: status by reason, the reason header, a small JSON body. */
   #reply(reason: Reason): void {
     const body = reasonBody(reason, this.#requestId);
@@ -130,7 +131,7 @@ export class ProxyExchange implements UpstreamHandler {
       REASON_HEADER, reason,
     ];
     if (this.#requestId !== undefined) headers.push('x-request-id', this.#requestId);
-    if (this.#ctx.draining || !this.#req.complete) headers.push('connection', 'close');
+    if (this.#mustClose()) headers.push('connection', 'close');
     this.#res.writeHead(REASONS[reason].status, headers);
     this.#res.end(body);
   }

@@ -25,6 +25,7 @@ export interface ProxyServerOptions {
 export class ProxyServer implements ExchangeContext, DrainTarget {
   readonly upstream: Upstream;
   readonly newRequestId: () => string;
+  /** Set once by the drain sequence (beginDraining); read on every response. */
   draining = false;
   #inFlight = 0;
   readonly #server: Server;
@@ -80,6 +81,10 @@ export class ProxyServer implements ExchangeContext, DrainTarget {
 
   inFlight(): number {
     return this.#inFlight + this.#websockets.openCount;
+  }
+
+  beginDraining(): void {
+    this.draining = true;
   }
 
   stopAccepting(): void {

@@ -8,6 +8,8 @@
 import type { TimerHandle, Timers } from '../../ports/clock.ts';
 
 export interface DrainTarget {
+  /** The drain has begun: from now on responses ask clients to close their connections. */
+  beginDraining(): void;
   /** Closes the listeners and idle connections; in-flight requests go on. */
   stopAccepting(): void;
   /** Requests (and upgraded connections) still being served. */
@@ -53,6 +55,7 @@ export class DrainSequence {
   begin(): boolean {
     if (this.#phase !== 'serving') return false;
     this.#phase = 'delaying';
+    this.#target.beginDraining();
     this.#timer = this.#timers.setTimeout(() => this.#close(), this.#settings.delayMs);
     return true;
   }

@@ -4,7 +4,12 @@ import { FakeTimers } from '../support/fake-timers.ts';
 
 class FakeTarget implements DrainTarget {
   inFlightCount = 0;
+  beginDrainingCalls = 0;
   readonly calls: string[] = [];
+
+  beginDraining(): void {
+    this.beginDrainingCalls++;
+  }
 
   stopAccepting(): void {
     this.calls.push('stopAccepting');
@@ -29,6 +34,14 @@ function setup(inFlight = 0, settings: DrainSettings = { delayMs: 5000, timeoutM
 }
 
 describe('DrainSequence: begin', () => {
+  it('tells the target once that draining has begun, before any delay passes', () => {
+    const { drain, target } = setup(1);
+    drain.begin();
+    drain.begin();
+    expect(target.beginDrainingCalls).toBe(1);
+    expect(target.calls).toEqual([]);
+  });
+
   it('is serving and not draining before begin', () => {
     const { drain, timers } = setup();
     expect(drain.phase).toBe('serving');
