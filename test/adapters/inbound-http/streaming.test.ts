@@ -7,11 +7,12 @@ import { startSightline, type Sightline } from '../../support/sightline.ts';
 
 const GiB = 1024 ** 3;
 /**
- * Growth of Sightline's peak RSS over its idle RSS allowed while 1 GiB passes through: an eighth of the
- * payload. Buffering a body whole would need the whole GiB; what is measured here (about 70-90 MiB on
- * the development machine) is socket buffers and chunks awaiting garbage collection.
+ * Growth of Sightline's peak RSS over its idle RSS allowed while 1 GiB passes through: under a sixth of
+ * the payload. Buffering a body whole would need the whole GiB; what is measured here (83-104 MiB over
+ * seven runs on the development machine) is V8's young generation, socket buffers and chunks awaiting
+ * garbage collection, which the heap settings of the performance work will shrink.
  */
-const MAX_GROWTH = 128 * 1024 * 1024;
+const MAX_GROWTH = 160 * 1024 * 1024;
 
 let app: TestApp;
 let sightline: Sightline;
