@@ -9,7 +9,8 @@ import type { Config } from './core/config/model.ts';
 import { AppHealth } from './core/health/app-health.ts';
 import { DrainSequence, type DrainOutcome } from './core/lifecycle/drain.ts';
 import { readiness } from './core/lifecycle/readiness.ts';
-import type { Timers } from './ports/clock.ts';
+import { compileRoutes } from './core/resilience/compile-routes.ts';
+import type { Clock, Timers } from './ports/clock.ts';
 import { AdminServer } from './adapters/admin/admin-server.ts';
 import { EventLoopWatch } from './adapters/admin/event-loop-watch.ts';
 import { HttpProbe } from './adapters/app-probe/http-probe.ts';
@@ -17,6 +18,7 @@ import { TcpProbe } from './adapters/app-probe/tcp-probe.ts';
 import { loadConfig } from './adapters/config-yaml/load-config.ts';
 import { ProxyServer } from './adapters/inbound-http/proxy-server.ts';
 import { createPinoLogger } from './adapters/logging-pino/pino-logger.ts';
+import { resilienceLog } from './adapters/logging-pino/resilience-log.ts';
 import { ProcessMetrics } from './adapters/metrics-prom/process-metrics.ts';
 import { UndiciUpstream } from './adapters/upstream-undici/undici-upstream.ts';
 
@@ -29,6 +31,8 @@ const nodeTimers: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
+
+const monotonicClock: Clock = { now: () => performance.now() };
 
 function printIssues(issues: readonly ConfigIssue[]): void {
   process.stderr.write(`sightline: invalid configuration (${issues.length} ${issues.length === 1 ? 'error' : 'errors'}):\n`);
@@ -80,9 +84,13 @@ async function run(config: Config, configFile: string | undefined): Promise<void
     else log.warn({ app: config.upstream.origin, detail: change.detail }, 'app is unhealthy');
   });
 
+  const routes = compileRoutes(config.defaultRoute, config.routes, { clock: monotonicClock, random: Math.random, events: resilienceLog(log) });
+
   let listening = false;
   const proxy = new ProxyServer({
     upstream,
+    routes: routes.table,
+    clock: monotonicClock,
     origin: config.upstream.origin,
     server: config.server,
     newRequestId: randomUUID,

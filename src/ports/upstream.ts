@@ -26,8 +26,8 @@ export interface UpstreamRequest {
   readonly path: string;
   /** Flat `[name, value, name, value, ...]`, hop-by-hop headers already removed. */
   readonly headers: string[];
-  /** The inbound request stream, or null when the request has no body. */
-  readonly body: NodeJS.ReadableStream | null;
+  /** The inbound request stream, the whole body held in memory (to be sent again on a retry), or null for none. */
+  readonly body: NodeJS.ReadableStream | Uint8Array | null;
 }
 
 export interface Upstream {

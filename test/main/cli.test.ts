@@ -46,7 +46,7 @@ describe('sightline check-config', () => {
 
   const cases: [string, string, string][] = [
     ['syntax error', 'listen: 0.0.0.0:15001\nupstream:\n  url: [http://127.0.0.1:8080\n', ':4:1: YAML syntax error'],
-    ['unknown key', 'upstream:\n  url: http://127.0.0.1:8080\n  timout: 5s\n', ':3:3: upstream.timout: unknown key (did you mean "timeout"?)'],
+    ['unknown key', 'upstream:\n  url: http://127.0.0.1:8080\n  conections: 5\n', ':3:3: upstream.conections: unknown key (did you mean "connections"?)'],
     ['wrong type', 'drain:\n  delay: 5s\nupstream:\n  connections: lots\n', ':4:3: upstream.connections: "lots" is not a whole number'],
     ['bad duration', 'drain:\n  timeout: 20 seconds\n', ':2:3: drain.timeout: "20 seconds" is not a duration'],
     ['duration without unit', 'health:\n  interval: 5\n', ':2:3: health.interval: needs a unit'],

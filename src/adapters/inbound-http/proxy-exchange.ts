@@ -1,42 +1,95 @@
-// One proxied request: the inbound request/response pair and the upstream attempt, as one object.
-// It is the undici handler itself (no per-request closures), writes straight into the ServerResponse,
-// and follows backpressure both ways: undici pauses on a full client socket, resumes on 'drain'.
+// One proxied request, from the client's request to the response it gets: route lookup, admission
+// (limits, circuit breaker), the upstream attempts with their timeouts and retries, and the response
+// written straight into the ServerResponse. The decisions are the route policy's (src/core); this
+// object carries them out. Backpressure follows both ways: undici pauses on a full client socket and
+// resumes on 'drain'.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { downstreamResponseHeaders, forwardableTrailers, upstreamRequestHeaders } from '../../core/http/headers.ts';
+import type { Readable } from 'node:stream';
+import { ATTEMPT_HEADER, downstreamResponseHeaders, forwardableTrailers, upstreamRequestHeaders } from '../../core/http/headers.ts';
 import { REASON_HEADER, REASONS, reasonBody, reasonForUpstreamError, type Reason } from '../../core/http/reasons.ts';
-import type { ResponseHeaders, Upstream, UpstreamController, UpstreamHandler } from '../../ports/upstream.ts';
+import { parseRetryAfter } from '../../core/resilience/backoff.ts';
+import { REFUSED } from '../../core/resilience/circuit-breaker.ts';
+import type { AttemptOutcome } from '../../core/resilience/outcome.ts';
+import type { RoutePolicy } from '../../core/resilience/route-policy.ts';
+import type { RouteTable } from '../../core/routing/route-table.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { ResponseHeaders, Upstream, UpstreamController } from '../../ports/upstream.ts';
+import { bufferBody, type BodyBufferOwner } from './body-buffer.ts';
+import { UpstreamAttempt, type AttemptOwner } from './upstream-attempt.ts';
 
 /** What every exchange shares: owned by the proxy server. */
 export interface ExchangeContext {
   readonly upstream: Upstream;
+  readonly routes: RouteTable<RoutePolicy>;
+  readonly clock: Clock;
   readonly newRequestId: () => string;
   /** True while draining: every response asks the client to close its connection. */
   readonly draining: boolean;
+  /** More requests are in flight than the global limit allows, this one included. */
+  readonly overloaded: boolean;
   exchangeDone(): void;
 }
 
 const kExchange = Symbol('sightline.exchange');
 type TaggedResponse = ServerResponse & { [kExchange]: ProxyExchange };
+type TaggedRequest = IncomingMessage & { [kExchange]: ProxyExchange };
 
 class ClientGoneError extends Error {
   override name = 'ClientGoneError';
 }
 const CLIENT_GONE = new ClientGoneError('client closed the connection');
 
-// Shared listeners: `this` is the response, the exchange hangs off it. No closure per request.
+// Shared listeners and timer callback: `this` (or the argument) leads to the exchange. No closure per request.
 function onResponseClose(this: TaggedResponse): void {
   this[kExchange].onClientClose();
 }
 function onResponseDrain(this: TaggedResponse): void {
   this[kExchange].onClientDrain();
 }
+function onRequestEnd(this: TaggedRequest): void {
+  this[kExchange].onRequestReceived();
+}
+function onTimer(exchange: ProxyExchange): void {
+  exchange.onTimer();
+}
 
-export class ProxyExchange implements UpstreamHandler {
+const NO_TIMER = 0;
+const TIMER_DEADLINE = 1;
+const TIMER_PER_TRY = 2;
+const TIMER_BACKOFF = 3;
+
+/** The outcome an attempt error stands for, by the reason the client would be given. */
+const OUTCOME_OF: Partial<Record<Reason, AttemptOutcome>> = {
+  upstream_connect_failure: 'connect-failure',
+  upstream_reset: 'reset',
+  upstream_timeout: 'timeout',
+  upstream_protocol_error: 'protocol-error',
+};
+
+export class ProxyExchange implements AttemptOwner, BodyBufferOwner {
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #ctx: ExchangeContext;
+  #route: RoutePolicy | null = null;
   #requestId: string | undefined;
+  #headers: string[] = [];
+  #body: Buffer | Readable | null = null;
+  /** Repeating the request is harmless (its method, or an Idempotency-Key). */
+  #safe = false;
+  /** The body can be sent again: none, or held in memory. */
+  #replayable = true;
+  /** The client has sent the whole request: the timeouts run from here (as Envoy's do). */
+  #received = false;
+  #deadline = Infinity;
+  #attempt: UpstreamAttempt | null = null;
+  /** The breaker ticket held for the next attempt while its body is buffered or its backoff runs. */
+  #pendingTicket = REFUSED;
+  #timer: NodeJS.Timeout | null = null;
+  #timerKind = NO_TIMER;
+  #admitted = false;
+  /** Response headers have gone to the client: from here on nothing is retried. */
+  #committed = false;
   #controller: UpstreamController | null = null;
   #clientGone = false;
   #awaitingDrain = false;
@@ -58,49 +111,131 @@ export class ProxyExchange implements UpstreamHandler {
       this.#reply('invalid_request');
       return;
     }
-    const forwarded = upstreamRequestHeaders(req.rawHeaders, { address: req.socket.remoteAddress, proto: 'http' }, this.#ctx.newRequestId);
+    const ctx = this.#ctx;
+    const method = req.method as string;
+    const route = ctx.routes.match(method, path, req.rawHeaders);
+    this.#route = route;
+    const now = ctx.clock.now();
+    if (ctx.overloaded) {
+      this.#reply(route.reject('overloaded'));
+      return;
+    }
+    const rejection = route.admit(now);
+    if (rejection !== null) {
+      this.#reply(rejection);
+      return;
+    }
+    this.#admitted = true;
+    const ticket = route.admitAttempt(now);
+    if (ticket === REFUSED) {
+      route.reject('circuit_open');
+      this.#reply('circuit_open', route.breaker?.retryAfterMs(now));
+      return;
+    }
+    const forwarded = upstreamRequestHeaders(req.rawHeaders, { address: req.socket.remoteAddress, proto: 'http' }, ctx.newRequestId);
     this.#requestId = forwarded.requestId;
-    this.#ctx.upstream.dispatch(
-      { method: req.method as string, path, headers: forwarded.headers, body: forwarded.hasBody ? req : null },
-      this,
-    );
+    this.#headers = forwarded.headers;
+    this.#headers.push(ATTEMPT_HEADER, '1');
+    this.#safe = route.retry.isSafe(method, forwarded.idempotencyKey);
+    if (!forwarded.hasBody) {
+      this.#requestReceived(now);
+      this.#send(ticket);
+    } else if (this.#safe && forwarded.contentLength <= route.bufferLimit) {
+      // Small enough to keep (or chunked, length unknown): held for a retry. Unsafe requests are only
+      // retried on connect failure, when the stream was never read, so they are not held.
+      this.#pendingTicket = ticket;
+      bufferBody(req, route.bufferLimit, this);
+    } else {
+      this.#streamBody(req);
+      this.#send(ticket);
+    }
   }
 
-  onRequestStart(controller: UpstreamController): void {
-    this.#controller = controller;
-    if (this.#clientGone) controller.abort(CLIENT_GONE);
+  bodyBuffered(body: Buffer): void {
+    if (this.#clientGone) return;
+    this.#body = body;
+    this.#requestReceived(this.#ctx.clock.now());
+    this.#sendPending();
   }
 
-  onResponseStart(_controller: UpstreamController, statusCode: number, headers: ResponseHeaders, statusMessage?: string): void {
+  bodyTooLarge(body: Readable): void {
+    if (this.#clientGone) return;
+    this.#streamBody(body);
+    this.#sendPending();
+  }
+
+  onRequestReceived(): void {
+    if (this.#received || this.#clientGone) return;
+    const now = this.#ctx.clock.now();
+    this.#requestReceived(now);
+    if (this.#attempt !== null && !this.#committed && this.#timerKind === NO_TIMER) this.#armAttemptTimer(now);
+  }
+
+  attemptResponse(attempt: UpstreamAttempt, statusCode: number, headers: ResponseHeaders, statusMessage: string | undefined): void {
     if (statusCode < 200) return; // 1xx informational: the client gets the final response only
+    this.#clearTimer();
+    const route = this.#route as RoutePolicy;
+    const now = this.#ctx.clock.now();
+    if (route.retry.settings.retryOn.has(statusCode)) {
+      const retryAfter = headers['retry-after'];
+      if (this.#retry(attempt, statusCode, typeof retryAfter === 'string' ? parseRetryAfter(retryAfter, Date.now()) : undefined, now)) {
+        attempt.discard(headers);
+        return;
+      }
+    } else {
+      this.#settle(attempt, statusCode, now);
+    }
+    this.#committed = true;
     const list = downstreamResponseHeaders(headers, { requestId: this.#requestId as string, close: this.#mustClose() });
     if (statusMessage) this.#res.writeHead(statusCode, statusMessage, list);
     else this.#res.writeHead(statusCode, list);
   }
 
-  onResponseData(controller: UpstreamController, chunk: Uint8Array): void {
+  attemptData(controller: UpstreamController, chunk: Uint8Array): void {
     if (this.#res.write(chunk)) return;
     controller.pause();
+    this.#controller = controller;
     if (!this.#awaitingDrain) {
       this.#awaitingDrain = true;
       this.#res.once('drain', onResponseDrain);
     }
   }
 
-  onResponseEnd(_controller: UpstreamController, trailers: ResponseHeaders): void {
+  attemptEnd(trailers: ResponseHeaders): void {
     const forwarded = forwardableTrailers(trailers);
     if (forwarded !== undefined) this.#res.addTrailers(forwarded);
     this.#res.end();
   }
 
-  onResponseError(_controller: UpstreamController | null, error: Error): void {
+  attemptError(attempt: UpstreamAttempt, error: Error): void {
     if (this.#clientGone || this.#res.destroyed) return;
-    if (this.#res.headersSent) {
+    if (this.#committed) {
       // Part of the body is out: ending normally would pass a truncated body off as complete.
       this.#res.destroy();
       return;
     }
-    this.#reply(reasonForUpstreamError((error as NodeJS.ErrnoException).code, error.name));
+    this.#clearTimer();
+    const reason = reasonForUpstreamError((error as NodeJS.ErrnoException).code, error.name);
+    this.#failed(attempt, OUTCOME_OF[reason], reason);
+  }
+
+  onTimer(): void {
+    const kind = this.#timerKind;
+    this.#timer = null;
+    this.#timerKind = NO_TIMER;
+    if (kind === TIMER_BACKOFF) {
+      this.#sendPending();
+      return;
+    }
+    const attempt = this.#attempt as UpstreamAttempt;
+    attempt.abandon();
+    if (kind === TIMER_DEADLINE) {
+      // The request's overall time is up: whatever the retry policy says, the answer is now.
+      this.#settle(attempt, 'timeout', this.#ctx.clock.now());
+      this.#reply('upstream_timeout');
+    } else {
+      this.#failed(attempt, 'per-try-timeout', 'upstream_timeout');
+    }
   }
 
   onClientDrain(): void {
@@ -111,10 +246,111 @@ export class ProxyExchange implements UpstreamHandler {
   onClientClose(): void {
     if (!this.#res.writableFinished) {
       this.#clientGone = true;
-      // Aborting destroys the upstream socket: a half-read response cannot be reused.
+      this.#clearTimer();
+      const route = this.#route;
+      const attempt = this.#attempt;
+      if (attempt !== null) {
+        if (!attempt.settled && route !== null) route.abandonAttempt(attempt.ticket);
+        attempt.settled = true;
+        // Aborting destroys the upstream socket: a half-read response cannot be reused.
+        attempt.abandon();
+      }
+      if (this.#pendingTicket !== REFUSED) route?.abandonAttempt(this.#pendingTicket);
       this.#controller?.abort(CLIENT_GONE);
     }
+    if (this.#admitted) (this.#route as RoutePolicy).finish();
     this.#ctx.exchangeDone();
+  }
+
+  #streamBody(body: Readable | IncomingMessage): void {
+    this.#body = body as Readable;
+    this.#replayable = false;
+    const req = this.#req as TaggedRequest;
+    req[kExchange] = this;
+    req.once('end', onRequestEnd);
+  }
+
+  #requestReceived(now: number): void {
+    this.#received = true;
+    const timeout = (this.#route as RoutePolicy).timeoutMs;
+    if (timeout > 0) this.#deadline = now + timeout;
+  }
+
+  #sendPending(): void {
+    const ticket = this.#pendingTicket;
+    this.#pendingTicket = REFUSED;
+    this.#send(ticket);
+  }
+
+  #send(ticket: number): void {
+    const route = this.#route as RoutePolicy;
+    const number = this.#attempt === null ? 1 : this.#attempt.number + 1;
+    const headers = this.#headers;
+    if (number > 1) headers[headers.length - 1] = String(number);
+    const now = this.#ctx.clock.now();
+    const attempt = new UpstreamAttempt(this, number, ticket, now);
+    this.#attempt = attempt;
+    route.attemptStarted(number);
+    if (this.#received) this.#armAttemptTimer(now);
+    this.#ctx.upstream.dispatch({ method: this.#req.method as string, path: this.#req.url as string, headers, body: this.#body }, attempt);
+  }
+
+  /** The earlier of the request's deadline and this attempt's per-try timeout. */
+  #armAttemptTimer(now: number): void {
+    const perTry = (this.#route as RoutePolicy).perTryTimeoutMs;
+    const perTryEnd = perTry > 0 ? now + perTry : Infinity;
+    if (perTryEnd < this.#deadline) this.#arm(TIMER_PER_TRY, perTryEnd - now);
+    else if (this.#deadline !== Infinity) this.#arm(TIMER_DEADLINE, this.#deadline - now);
+  }
+
+  #arm(kind: number, ms: number): void {
+    this.#timerKind = kind;
+    this.#timer = setTimeout(onTimer, Math.max(0, ms), this);
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === null) return;
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#timerKind = NO_TIMER;
+  }
+
+  #settle(attempt: UpstreamAttempt, outcome: AttemptOutcome, now: number): void {
+    if (attempt.settled) return;
+    attempt.settled = true;
+    (this.#route as RoutePolicy).endAttempt(attempt.ticket, attempt.number, outcome, attempt.startedAt, now);
+  }
+
+  /** An attempt failed without a response: retry it, or answer with `reason`. */
+  #failed(attempt: UpstreamAttempt, outcome: AttemptOutcome | undefined, reason: Reason): void {
+    if (outcome === undefined) {
+      // Not the app's failure (a request undici refused to send): no verdict on the app, no retry.
+      attempt.settled = true;
+      (this.#route as RoutePolicy).abandonAttempt(attempt.ticket);
+    } else if (this.#retry(attempt, outcome, undefined, this.#ctx.clock.now())) {
+      return;
+    }
+    this.#reply(reason);
+  }
+
+  /** Settles the attempt and, if the policy allows another one, schedules it. */
+  #retry(attempt: UpstreamAttempt, outcome: AttemptOutcome, retryAfterMs: number | undefined, now: number): boolean {
+    this.#settle(attempt, outcome, now);
+    const route = this.#route as RoutePolicy;
+    const delay = route.decideRetry(
+      outcome,
+      { attempt: attempt.number, safe: this.#safe, replayable: this.#replayable, retryAfterMs, deadline: this.#deadline },
+      now,
+    );
+    if (typeof delay !== 'number') return false;
+    const ticket = route.admitAttempt(now);
+    if (ticket === REFUSED) {
+      route.retryRefusedByBreaker(attempt.number, outcome);
+      return false;
+    }
+    this.#pendingTicket = ticket;
+    this.#arm(TIMER_BACKOFF, delay);
+    return true;
   }
 
   /** Draining sends clients elsewhere; a request body the app did not wait for cannot stay on a reusable connection. */
@@ -123,13 +359,15 @@ export class ProxyExchange implements UpstreamHandler {
   }
 
   /** A response Sightline makes up itself: status by reason, the reason header, a small JSON body. */
-  #reply(reason: Reason): void {
+  #reply(reason: Reason, retryAfterMs?: number): void {
+    this.#committed = true;
     const body = reasonBody(reason, this.#requestId);
     const headers = [
       'content-type', 'application/json',
       'content-length', String(Buffer.byteLength(body)),
       REASON_HEADER, reason,
     ];
+    if (retryAfterMs !== undefined) headers.push('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
     if (this.#requestId !== undefined) headers.push('x-request-id', this.#requestId);
     if (this.#mustClose()) headers.push('connection', 'close');
     this.#res.writeHead(REASONS[reason].status, headers);

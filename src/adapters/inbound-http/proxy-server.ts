@@ -6,6 +6,9 @@ import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from '../../core/config/address.ts';
 import type { ServerConfig } from '../../core/config/model.ts';
 import type { DrainTarget } from '../../core/lifecycle/drain.ts';
+import type { RoutePolicy } from '../../core/resilience/route-policy.ts';
+import type { RouteTable } from '../../core/routing/route-table.ts';
+import type { Clock } from '../../ports/clock.ts';
 import type { Upstream } from '../../ports/upstream.ts';
 import { onClientError } from './client-errors.ts';
 import { ProxyExchange, type ExchangeContext } from './proxy-exchange.ts';
@@ -13,6 +16,8 @@ import { isWebSocketUpgrade, WebSocketPassThrough } from './websocket.ts';
 
 export interface ProxyServerOptions {
   readonly upstream: Upstream;
+  readonly routes: RouteTable<RoutePolicy>;
+  readonly clock: Clock;
   readonly origin: string;
   readonly server: ServerConfig;
   readonly newRequestId: () => string;
@@ -24,10 +29,13 @@ export interface ProxyServerOptions {
 
 export class ProxyServer implements ExchangeContext, DrainTarget {
   readonly upstream: Upstream;
+  readonly routes: RouteTable<RoutePolicy>;
+  readonly clock: Clock;
   readonly newRequestId: () => string;
   /** Set once by the drain sequence (beginDraining); read on every response. */
   draining = false;
   #inFlight = 0;
+  readonly #maxInFlight: number;
   readonly #server: Server;
   readonly #websockets: WebSocketPassThrough;
   readonly #onIdle: () => void;
@@ -36,6 +44,9 @@ export class ProxyServer implements ExchangeContext, DrainTarget {
   constructor(options: ProxyServerOptions) {
     this.#onListenerError = options.onListenerError;
     this.upstream = options.upstream;
+    this.routes = options.routes;
+    this.clock = options.clock;
+    this.#maxInFlight = options.server.maxInFlight === 0 ? Infinity : options.server.maxInFlight;
     this.newRequestId = options.newRequestId;
     this.#onIdle = options.onIdle;
     this.#websockets = new WebSocketPassThrough(options.origin, () => this.#settle());
@@ -72,6 +83,10 @@ export class ProxyServer implements ExchangeContext, DrainTarget {
         resolve(this.#server.address() as AddressInfo);
       });
     });
+  }
+
+  get overloaded(): boolean {
+    return this.#inFlight > this.#maxInFlight;
   }
 
   exchangeDone(): void {

@@ -8,18 +8,15 @@ import type { Upstream, UpstreamHandler, UpstreamRequest } from '../../ports/ups
 
 export class UndiciUpstream implements Upstream {
   readonly #pool: Pool;
-  readonly #headersTimeout: number;
-  readonly #bodyTimeout: number;
 
   constructor(config: UpstreamConfig) {
-    this.#headersTimeout = config.timeoutMs;
-    this.#bodyTimeout = config.idleTimeoutMs;
     this.#pool = new Pool(config.origin, {
       connections: config.connections,
       keepAliveTimeout: config.keepAliveTimeoutMs,
       keepAliveMaxTimeout: config.keepAliveTimeoutMs,
       connectTimeout: config.connectTimeoutMs,
-      headersTimeout: config.timeoutMs,
+      // The route policies time each attempt (perTryTimeout, timeout) from the moment the request was received.
+      headersTimeout: 0,
       bodyTimeout: config.idleTimeoutMs,
       // Requests are not pipelined: a failure on a pipelined socket would take innocent requests with it.
       pipelining: 1,
@@ -33,8 +30,6 @@ export class UndiciUpstream implements Upstream {
         path: request.path,
         headers: request.headers,
         body: request.body as Dispatcher.DispatchOptions['body'],
-        headersTimeout: this.#headersTimeout,
-        bodyTimeout: this.#bodyTimeout,
       },
       handler as unknown as Dispatcher.DispatchHandler,
     );

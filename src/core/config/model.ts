@@ -4,6 +4,7 @@
 import { formatListenAddress, isWildcardHost, parseListenAddress, parseUpstreamOrigin, type ListenAddress } from './address.ts';
 import { invalid, readLayer, type ReadResult, type Section } from './reader.ts';
 import type { RawLayer } from './layers.ts';
+import { readDefaultRoute, readRoutes, type DefaultRouteConfig, type RouteConfig } from './policy.ts';
 
 export interface UpstreamConfig {
   /** `http://host:port` of the app, normalised. */
@@ -11,8 +12,6 @@ export interface UpstreamConfig {
   /** Most sockets open to the app at once. */
   readonly connections: number;
   readonly connectTimeoutMs: number;
-  /** Longest wait for the app's response headers → 504 upstream_timeout. */
-  readonly timeoutMs: number;
   /** Longest silence between two chunks of the app's response body → connection destroyed. */
   readonly idleTimeoutMs: number;
   /** How long an idle socket to the app is kept; below the app's own keep-alive timeout. */
@@ -35,6 +34,8 @@ export interface ServerConfig {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly maxHeaderSize: number;
+  /** Requests in flight at once across all routes; beyond it, 503 overloaded. 0 for no limit. */
+  readonly maxInFlight: number;
 }
 
 export interface DrainConfig {
@@ -52,6 +53,8 @@ export interface Config {
   readonly server: ServerConfig;
   readonly drain: DrainConfig;
   readonly log: { readonly level: LogLevel };
+  readonly defaultRoute: DefaultRouteConfig;
+  readonly routes: readonly RouteConfig[];
 }
 
 const SECOND = 1000;
@@ -71,7 +74,6 @@ function readUpstream(s: Section): UpstreamConfig {
     origin: s.text('url', 'http://127.0.0.1:8080', upstreamOrigin),
     connections: s.int('connections', 256, { min: 1, max: 65536 }),
     connectTimeoutMs: s.duration('connectTimeout', 1 * SECOND, { min: 1 }),
-    timeoutMs: s.duration('timeout', 15 * SECOND, { min: 1 }),
     idleTimeoutMs: s.duration('idleTimeout', 60 * SECOND, { min: 1 }),
     keepAliveTimeoutMs: s.duration('keepAliveTimeout', 4 * SECOND, { min: 1 }),
   };
@@ -96,6 +98,7 @@ function readServer(s: Section): ServerConfig {
     headersTimeoutMs: s.duration('headersTimeout', 10 * SECOND, { min: 1 }),
     requestTimeoutMs: s.duration('requestTimeout', 0),
     maxHeaderSize: s.size('maxHeaderSize', 16 * 1024, { min: 1024, max: 1024 * 1024 }),
+    maxInFlight: s.int('maxInFlight', 4096, { min: 0, max: 1_000_000 }),
   };
   if (server.requestTimeoutMs !== 0 && server.headersTimeoutMs > server.requestTimeoutMs) {
     s.report('headersTimeout', 'must not be longer than server.requestTimeout (or set requestTimeout to 0)');
@@ -104,6 +107,7 @@ function readServer(s: Section): ServerConfig {
 }
 
 function readConfigRoot(root: Section): Config {
+  const defaultRoute = root.section('defaultRoute', readDefaultRoute);
   return {
     listen: root.text('listen', { host: '0.0.0.0', port: 15001 }, listenAddress),
     admin: root.text('admin', { host: '0.0.0.0', port: 15000 }, listenAddress),
@@ -117,6 +121,8 @@ function readConfigRoot(root: Section): Config {
     log: root.section('log', (s) => ({
       level: s.oneOf('level', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     })),
+    defaultRoute,
+    routes: readRoutes(root, 'routes', defaultRoute),
   };
 }
 

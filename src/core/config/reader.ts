@@ -131,6 +131,95 @@ export class Section {
     });
   }
 
+  /** A share written as a percentage (`20%`) or a fraction (`0.2`), returned as a fraction. */
+  ratio(key: string, fallback: number, limits: { readonly min?: number; readonly max?: number } = {}): number {
+    return this.#scalar(key, fallback, (v) => {
+      const text = String(v).trim();
+      const n = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
+      if (text === '' || !Number.isFinite(n)) return invalid(`${JSON.stringify(v)} is not a share: write e.g. 20% or 0.2`);
+      return checkLimits(n, limits, (x) => `${Math.round(x * 1e6) / 1e4}%`);
+    });
+  }
+
+  /**
+   * A list of words (`[GET, PUT]`, or `GET,PUT` from an env variable or flag), each checked by `check`,
+   * which returns the value to keep or `invalid(message)`.
+   */
+  words(key: string, fallback: readonly string[], check: (word: string) => string | Invalid): string[] {
+    const path = joinPath(this.#path, key);
+    this.#read.add(key);
+    this.#ctx.knownKeys.push(path);
+    const raw = this.#values[key];
+    if (raw === undefined) return [...fallback];
+    const items: unknown[] | undefined = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',').map((w) => w.trim()).filter((w) => w !== '') : undefined;
+    if (items === undefined) {
+      this.#ctx.report(path, 'must be a list such as [a, b]');
+      return [...fallback];
+    }
+    const out: string[] = [];
+    items.forEach((item, i) => {
+      const itemPath = Array.isArray(raw) ? `${path}[${i}]` : path;
+      if (typeof item !== 'string' && typeof item !== 'number') {
+        this.#ctx.report(itemPath, `${JSON.stringify(item)} must be a single word`);
+        return;
+      }
+      const checked = check(String(item));
+      if (checked instanceof Invalid) this.#ctx.report(itemPath, checked.message);
+      else out.push(checked);
+    });
+    return out;
+  }
+
+  /** A map whose keys the user chooses (header names, say), every value a string checked by `check`. */
+  stringMap(key: string, check: (name: string, value: string) => [string, string] | Invalid): [string, string][] {
+    const path = joinPath(this.#path, key);
+    this.#read.add(key);
+    this.#ctx.knownKeys.push(path);
+    const raw = this.#values[key];
+    if (raw === undefined) return [];
+    if (!isTree(raw)) {
+      this.#ctx.report(path, 'must be a map such as {name: value}');
+      return [];
+    }
+    const out: [string, string][] = [];
+    for (const [name, value] of Object.entries(raw)) {
+      const entryPath = joinPath(path, name);
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        this.#ctx.report(entryPath, 'must be a single value');
+        continue;
+      }
+      const checked = check(name, String(value));
+      if (checked instanceof Invalid) this.#ctx.report(entryPath, checked.message);
+      else out.push(checked);
+    }
+    return out;
+  }
+
+  /** A list of maps, each read by `read` as a section of its own (`routes[0]`, `routes[1]`, ...). */
+  list<T>(key: string, read: (s: Section, index: number) => T): T[] {
+    const path = joinPath(this.#path, key);
+    this.#read.add(key);
+    this.#ctx.knownKeys.push(path);
+    const raw = this.#values[key];
+    if (raw === undefined || raw === null) return [];
+    if (!Array.isArray(raw)) {
+      this.#ctx.report(path, 'must be a list (each item starting with "- ")');
+      return [];
+    }
+    const out: T[] = [];
+    raw.forEach((item: unknown, i) => {
+      const itemPath = `${path}[${i}]`;
+      if (!isTree(item)) {
+        this.#ctx.report(itemPath, 'must be a map of keys');
+        return;
+      }
+      const child = new Section(this.#ctx, itemPath, item);
+      out.push(read(child, i));
+      child.finish();
+    });
+    return out;
+  }
+
   section<T>(key: string, read: (s: Section) => T): T {
     const path = joinPath(this.#path, key);
     this.#read.add(key);

@@ -14,7 +14,14 @@ export interface UpstreamRequestHeaders {
   readonly requestId: string;
   /** A body follows the headers (Content-Length > 0 or Transfer-Encoding present). */
   readonly hasBody: boolean;
+  /** The declared Content-Length, or -1 when there is none (chunked or no body). */
+  readonly contentLength: number;
+  /** The request carries an Idempotency-Key: the client says sending it twice is harmless. */
+  readonly idempotencyKey: boolean;
 }
+
+/** Set on every upstream attempt (1, 2, ...); a client's own copy is dropped. */
+export const ATTEMPT_HEADER = 'x-sightline-attempt';
 
 export interface ClientEndpoint {
   /** The peer's address, appended to X-Forwarded-For. */
@@ -33,6 +40,8 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
   let requestId: string | undefined;
   let connectionTokens: string[] | undefined;
   let hasBody = false;
+  let contentLength = -1;
+  let idempotencyKey = false;
   let trailersAccepted = false;
 
   for (let i = 0; i < raw.length; i += 2) {
@@ -63,8 +72,14 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
         host = value;
         break;
       case 'content-length':
+        contentLength = Number(value);
         if (value !== '0') hasBody = true;
         break;
+      case 'idempotency-key':
+        idempotencyKey = true;
+        break;
+      case ATTEMPT_HEADER:
+        continue;
     }
     out.push(name, value);
   }
@@ -86,7 +101,7 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
   out.push('x-forwarded-proto', xfProto === undefined ? client.proto : `${xfProto}, ${client.proto}`);
   if (host !== undefined) out.push('x-forwarded-host', xfHost === undefined ? host : `${xfHost}, ${host}`);
   else if (xfHost !== undefined) out.push('x-forwarded-host', xfHost);
-  return { headers: out, requestId, hasBody };
+  return { headers: out, requestId, hasBody, contentLength, idempotencyKey };
 }
 
 export interface DownstreamOptions {

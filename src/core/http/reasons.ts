@@ -6,6 +6,8 @@ export const REASONS = {
   upstream_reset: { status: 502, message: 'the app closed the connection before answering' },
   upstream_protocol_error: { status: 502, message: 'the app sent a malformed HTTP response' },
   upstream_timeout: { status: 504, message: 'the app did not answer in time' },
+  circuit_open: { status: 503, message: 'the circuit breaker is open: the app is failing, try again later' },
+  overloaded: { status: 503, message: 'too many requests in flight' },
   invalid_request: { status: 400, message: 'the request cannot be forwarded' },
   bad_request: { status: 400, message: 'malformed HTTP request' },
   request_header_too_large: { status: 431, message: 'request headers too large' },

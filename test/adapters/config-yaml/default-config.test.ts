@@ -14,9 +14,11 @@ describe('the default config file', () => {
   const parsed = yamlLayer(text, FILE);
   if (!('layer' in parsed)) throw new Error(`default config does not parse: ${JSON.stringify(parsed.issues)}`);
   const { knownKeys } = readConfig({ values: {}, origins: new Map() });
+  // Items of a list (`retryOn[0]`) are values, not keys.
+  const fileKeys = [...parsed.layer.origins.keys()].filter((k) => !k.includes('['));
 
   it('names every key the config model reads, and no other', () => {
-    expect([...parsed.layer.origins.keys()].sort()).toEqual([...knownKeys].sort());
+    expect([...fileKeys].sort()).toEqual([...knownKeys].sort());
   });
 
   it('states exactly the built-in defaults', () => {
@@ -28,13 +30,14 @@ describe('the default config file', () => {
   it('explains every key in a comment right above it', () => {
     const lines = text.split('\n');
     const undocumented: string[] = [];
-    for (const [key, origin] of parsed.layer.origins) {
+    for (const key of fileKeys) {
+      const origin = parsed.layer.origins.get(key) as string;
       const line = Number(origin.split(':')[1]);
       const above = lines[line - 2] ?? '';
       if (!above.trim().startsWith('#')) undocumented.push(key);
     }
-    // Section keys (upstream:, health:, ...) are introduced by the comments of their children.
-    expect(undocumented.filter((k) => k.includes('.') || ['listen', 'admin'].includes(k))).toEqual([]);
+    // Section keys (upstream:, retry:, ...) are introduced by the comments of their children.
+    expect(undocumented.filter((k) => !fileKeys.some((other) => other.startsWith(`${k}.`)))).toEqual([]);
   });
 });
 

@@ -12,7 +12,7 @@ let sightline: Sightline;
 
 beforeAll(async () => {
   app = await startApp();
-  sightline = await startSightline({ upstream: app.url, set: { 'upstream.timeout': '1s', 'upstream.idleTimeout': '1s' } });
+  sightline = await startSightline({ upstream: app.url, set: { 'defaultRoute.timeout': '1s', 'upstream.idleTimeout': '1s' } });
 });
 
 afterAll(async () => {

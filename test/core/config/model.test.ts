@@ -17,14 +17,40 @@ const DEFAULTS: Config = {
     origin: 'http://127.0.0.1:8080',
     connections: 256,
     connectTimeoutMs: 1000,
-    timeoutMs: 15_000,
     idleTimeoutMs: 60_000,
     keepAliveTimeoutMs: 4000,
   },
   health: { type: 'tcp', path: '/', intervalMs: 2000, timeoutMs: 1000, healthyThreshold: 1, unhealthyThreshold: 3 },
-  server: { keepAliveTimeoutMs: 65_000, headersTimeoutMs: 10_000, requestTimeoutMs: 0, maxHeaderSize: 16 * 1024 },
+  server: { keepAliveTimeoutMs: 65_000, headersTimeoutMs: 10_000, requestTimeoutMs: 0, maxHeaderSize: 16 * 1024, maxInFlight: 4096 },
   drain: { delayMs: 5000, timeoutMs: 20_000 },
   log: { level: 'info' },
+  defaultRoute: {
+    name: 'default',
+    timeoutMs: 15_000,
+    maxInFlight: 0,
+    retry: {
+      attempts: 2,
+      perTryTimeoutMs: 0,
+      retryOn: ['connect-failure', 'reset', 'gateway-error'],
+      backoff: { baseMs: 25, maxMs: 250 },
+      retryAfterMaxMs: 1000,
+      methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'],
+      bufferLimit: 64 * 1024,
+      budget: { ratio: 0.2, minPerSecond: 10, windowMs: 10_000 },
+    },
+    circuitBreaker: {
+      group: '',
+      consecutiveFailures: 5,
+      failureRate: 0.5,
+      minRequests: 20,
+      windowMs: 10_000,
+      openForMs: 5000,
+      maxOpenForMs: 60_000,
+      halfOpenRequests: 1,
+      failOn: ['connect-failure', 'reset', 'timeout', '5xx'],
+    },
+  },
+  routes: [],
 };
 
 describe('readConfig: defaults and values', () => {
@@ -38,7 +64,7 @@ describe('readConfig: defaults and values', () => {
     const result = read(layer({
       listen: '127.0.0.1:9001',
       admin: '[::1]:9000',
-      upstream: { url: 'http://localhost:3000/', connections: 8, connectTimeout: '250ms', timeout: '30s', idleTimeout: '2m', keepAliveTimeout: '3s' },
+      upstream: { url: 'http://localhost:3000/', connections: 8, connectTimeout: '250ms', idleTimeout: '2m', keepAliveTimeout: '3s' },
       health: { type: 'http', path: '/healthz', interval: '5s', timeout: '5s', healthyThreshold: 2, unhealthyThreshold: 5 },
       server: { keepAliveTimeout: '75s', headersTimeout: '5s', requestTimeout: '1m', maxHeaderSize: '32KiB' },
       drain: { delay: '3s', timeout: '1m30s' },
@@ -48,11 +74,13 @@ describe('readConfig: defaults and values', () => {
     expect(result.config).toEqual({
       listen: { host: '127.0.0.1', port: 9001 },
       admin: { host: '::1', port: 9000 },
-      upstream: { origin: 'http://localhost:3000', connections: 8, connectTimeoutMs: 250, timeoutMs: 30_000, idleTimeoutMs: 120_000, keepAliveTimeoutMs: 3000 },
+      upstream: { origin: 'http://localhost:3000', connections: 8, connectTimeoutMs: 250, idleTimeoutMs: 120_000, keepAliveTimeoutMs: 3000 },
       health: { type: 'http', path: '/healthz', intervalMs: 5000, timeoutMs: 5000, healthyThreshold: 2, unhealthyThreshold: 5 },
-      server: { keepAliveTimeoutMs: 75_000, headersTimeoutMs: 5000, requestTimeoutMs: 60_000, maxHeaderSize: 32 * 1024 },
+      server: { keepAliveTimeoutMs: 75_000, headersTimeoutMs: 5000, requestTimeoutMs: 60_000, maxHeaderSize: 32 * 1024, maxInFlight: 4096 },
       drain: { delayMs: 3000, timeoutMs: 90_000 },
       log: { level: 'debug' },
+      defaultRoute: DEFAULTS.defaultRoute,
+      routes: [],
     });
   });
 
@@ -79,12 +107,24 @@ describe('readConfig: knownKeys', () => {
   it('lists every section and key of the model', () => {
     expect([...read().knownKeys].sort()).toEqual([
       'admin',
+      'defaultRoute',
+      'defaultRoute.circuitBreaker', 'defaultRoute.circuitBreaker.consecutiveFailures', 'defaultRoute.circuitBreaker.failOn',
+      'defaultRoute.circuitBreaker.failureRate', 'defaultRoute.circuitBreaker.group', 'defaultRoute.circuitBreaker.halfOpenRequests',
+      'defaultRoute.circuitBreaker.maxOpenFor', 'defaultRoute.circuitBreaker.minRequests', 'defaultRoute.circuitBreaker.openFor',
+      'defaultRoute.circuitBreaker.window',
+      'defaultRoute.maxInFlight', 'defaultRoute.name',
+      'defaultRoute.retry', 'defaultRoute.retry.attempts', 'defaultRoute.retry.backoff', 'defaultRoute.retry.backoff.base',
+      'defaultRoute.retry.backoff.max', 'defaultRoute.retry.budget', 'defaultRoute.retry.budget.minRetriesPerSecond',
+      'defaultRoute.retry.budget.ratio', 'defaultRoute.retry.budget.window', 'defaultRoute.retry.bufferLimit',
+      'defaultRoute.retry.methods', 'defaultRoute.retry.perTryTimeout', 'defaultRoute.retry.retryAfterMax', 'defaultRoute.retry.retryOn',
+      'defaultRoute.timeout',
       'drain', 'drain.delay', 'drain.timeout',
       'health', 'health.healthyThreshold', 'health.interval', 'health.path', 'health.timeout', 'health.type', 'health.unhealthyThreshold',
       'listen',
       'log', 'log.level',
-      'server', 'server.headersTimeout', 'server.keepAliveTimeout', 'server.maxHeaderSize', 'server.requestTimeout',
-      'upstream', 'upstream.connectTimeout', 'upstream.connections', 'upstream.idleTimeout', 'upstream.keepAliveTimeout', 'upstream.timeout', 'upstream.url',
+      'routes',
+      'server', 'server.headersTimeout', 'server.keepAliveTimeout', 'server.maxHeaderSize', 'server.maxInFlight', 'server.requestTimeout',
+      'upstream', 'upstream.connectTimeout', 'upstream.connections', 'upstream.idleTimeout', 'upstream.keepAliveTimeout', 'upstream.url',
     ]);
   });
 
@@ -111,7 +151,7 @@ describe('readConfig: one issue per mistake', () => {
     ['an int below its range', { upstream: { connections: 0 } }, 'upstream.connections', 'must be at least 1'],
     ['an int above its range', { health: { healthyThreshold: 101 } }, 'health.healthyThreshold', 'must be at most 100'],
     ['a duration below its range', { health: { interval: '5ms' } }, 'health.interval', 'must be at least 10ms'],
-    ['a zero duration where one is required', { upstream: { timeout: '0' } }, 'upstream.timeout', 'must be at least 1ms'],
+    ['a zero duration where one is required', { upstream: { connectTimeout: '0' } }, 'upstream.connectTimeout', 'must be at least 1ms'],
     ['a size below its range', { server: { maxHeaderSize: '512B' } }, 'server.maxHeaderSize', 'must be at least 1KiB'],
     ['a size above its range', { server: { maxHeaderSize: '2MiB' } }, 'server.maxHeaderSize', 'must be at most 1MiB'],
     ['an unknown health type', { health: { type: 'udp' } }, 'health.type', '"udp" is not one of: http, tcp'],
@@ -139,10 +179,10 @@ describe('readConfig: one issue per mistake', () => {
     expect(result.issues).toEqual([{ path: 'listen', message: 'must be HOST:PORT (e.g. 0.0.0.0:15001 or [::]:15001)', origin: 'env SIGHTLINE_LISTEN' }]);
   });
 
-  // BUG (Section.duration): the number 0 skips the limits, so YAML `timeout: 0` gives a 0ms upstream timeout.
+  // BUG (Section.duration): the number 0 skips the limits, so YAML `connectTimeout: 0` gives a 0ms connect timeout.
   it('refuses the number 0 for a duration with a minimum, as it refuses "0"', () => {
-    const result = read(layer({ upstream: { timeout: 0 } }, { 'upstream.timeout': ORIGIN }));
-    expect(result.issues).toEqual([{ path: 'upstream.timeout', message: 'must be at least 1ms', origin: ORIGIN }]);
+    const result = read(layer({ upstream: { connectTimeout: 0 } }, { 'upstream.connectTimeout': ORIGIN }));
+    expect(result.issues).toEqual([{ path: 'upstream.connectTimeout', message: 'must be at least 1ms', origin: ORIGIN }]);
   });
 
   // BUG (mergeLayers): the intermediate map a flag creates carries no origin, so the file's stale origin

@@ -1,0 +1,187 @@
+// The route table in config: `defaultRoute` (the policy of requests no route matches, and the base
+// every route starts from) and `routes` (first match wins). A route sets only what differs from the
+// default route; everything else it inherits.
+
+import { checkOutcomeName } from '../resilience/outcome.ts';
+import { parsePathTemplate } from '../routing/path-template.ts';
+import type { RouteMatch } from '../routing/route-table.ts';
+import { invalid, type Section } from './reader.ts';
+
+export interface RetryConfig {
+  readonly attempts: number;
+  readonly perTryTimeoutMs: number;
+  readonly retryOn: readonly string[];
+  readonly backoff: { readonly baseMs: number; readonly maxMs: number };
+  readonly retryAfterMaxMs: number;
+  readonly methods: readonly string[];
+  readonly bufferLimit: number;
+  readonly budget: { readonly ratio: number; readonly minPerSecond: number; readonly windowMs: number };
+}
+
+export interface CircuitBreakerConfig {
+  /** Routes naming the same group share one breaker; empty: the route has its own. */
+  readonly group: string;
+  readonly consecutiveFailures: number;
+  readonly failureRate: number;
+  readonly minRequests: number;
+  readonly windowMs: number;
+  readonly openForMs: number;
+  readonly maxOpenForMs: number;
+  readonly halfOpenRequests: number;
+  readonly failOn: readonly string[];
+}
+
+export interface PolicyConfig {
+  /** Until the app's response headers, all attempts and backoff included; 0 for none. */
+  readonly timeoutMs: number;
+  /** Requests of this route in flight at once; 0 for no limit of its own. */
+  readonly maxInFlight: number;
+  readonly retry: RetryConfig;
+  readonly circuitBreaker: CircuitBreakerConfig;
+}
+
+export interface DefaultRouteConfig extends PolicyConfig {
+  readonly name: string;
+}
+
+export interface RouteConfig extends PolicyConfig {
+  readonly name: string;
+  readonly match: RouteMatch;
+}
+
+const SECOND = 1000;
+
+export const RETRY_ON_NAMES = ['connect-failure', 'reset', 'refused-stream', 'per-try-timeout', 'protocol-error', 'gateway-error', '5xx'];
+export const FAIL_ON_NAMES = ['connect-failure', 'reset', 'refused-stream', 'timeout', 'per-try-timeout', 'protocol-error', 'gateway-error', '5xx'];
+
+const BUILT_IN: PolicyConfig = {
+  timeoutMs: 15 * SECOND,
+  maxInFlight: 0,
+  retry: {
+    attempts: 2,
+    perTryTimeoutMs: 0,
+    retryOn: ['connect-failure', 'reset', 'gateway-error'],
+    backoff: { baseMs: 25, maxMs: 250 },
+    retryAfterMaxMs: 1 * SECOND,
+    methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'],
+    bufferLimit: 64 * 1024,
+    budget: { ratio: 0.2, minPerSecond: 10, windowMs: 10 * SECOND },
+  },
+  circuitBreaker: {
+    group: '',
+    consecutiveFailures: 5,
+    failureRate: 0.5,
+    minRequests: 20,
+    windowMs: 10 * SECOND,
+    openForMs: 5 * SECOND,
+    maxOpenForMs: 60 * SECOND,
+    halfOpenRequests: 1,
+    failOn: ['connect-failure', 'reset', 'timeout', '5xx'],
+  },
+};
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function outcomeName(allowed: readonly string[]) {
+  return (word: string) => {
+    const problem = checkOutcomeName(word, allowed);
+    return problem === undefined ? word : invalid(problem);
+  };
+}
+
+function method(word: string) {
+  return TOKEN.test(word) ? word.toUpperCase() : invalid(`"${word}" is not an HTTP method`);
+}
+
+function readRetry(s: Section, base: RetryConfig): RetryConfig {
+  const retry: RetryConfig = {
+    attempts: s.int('attempts', base.attempts, { min: 1, max: 10 }),
+    perTryTimeoutMs: s.duration('perTryTimeout', base.perTryTimeoutMs),
+    retryOn: s.words('retryOn', base.retryOn, outcomeName(RETRY_ON_NAMES)),
+    backoff: s.section('backoff', (b) => ({
+      baseMs: b.duration('base', base.backoff.baseMs, { min: 1 }),
+      maxMs: b.duration('max', base.backoff.maxMs, { min: 1 }),
+    })),
+    retryAfterMaxMs: s.duration('retryAfterMax', base.retryAfterMaxMs),
+    methods: s.words('methods', base.methods, method),
+    bufferLimit: s.size('bufferLimit', base.bufferLimit, { max: 16 * 1024 * 1024 }),
+    budget: s.section('budget', (b) => ({
+      ratio: b.ratio('ratio', base.budget.ratio, { min: 0, max: 10 }),
+      minPerSecond: b.int('minRetriesPerSecond', base.budget.minPerSecond, { min: 0, max: 1_000_000 }),
+      windowMs: b.duration('window', base.budget.windowMs, { min: 100 }),
+    })),
+  };
+  if (retry.backoff.baseMs > retry.backoff.maxMs) s.report('backoff.base', 'must not be longer than backoff.max');
+  return retry;
+}
+
+function readBreaker(s: Section, base: CircuitBreakerConfig): CircuitBreakerConfig {
+  const breaker: CircuitBreakerConfig = {
+    group: s.text('group', base.group, (g) => g),
+    consecutiveFailures: s.int('consecutiveFailures', base.consecutiveFailures, { min: 0, max: 1_000_000 }),
+    failureRate: s.ratio('failureRate', base.failureRate, { min: 0, max: 1 }),
+    minRequests: s.int('minRequests', base.minRequests, { min: 1, max: 1_000_000 }),
+    windowMs: s.duration('window', base.windowMs, { min: 100 }),
+    openForMs: s.duration('openFor', base.openForMs, { min: 1 }),
+    maxOpenForMs: s.duration('maxOpenFor', base.maxOpenForMs, { min: 1 }),
+    halfOpenRequests: s.int('halfOpenRequests', base.halfOpenRequests, { min: 1, max: 1000 }),
+    failOn: s.words('failOn', base.failOn, outcomeName(FAIL_ON_NAMES)),
+  };
+  if (breaker.openForMs > breaker.maxOpenForMs) s.report('openFor', 'must not be longer than maxOpenFor');
+  return breaker;
+}
+
+function readPolicy(s: Section, base: PolicyConfig): PolicyConfig {
+  const policy: PolicyConfig = {
+    timeoutMs: s.duration('timeout', base.timeoutMs),
+    maxInFlight: s.int('maxInFlight', base.maxInFlight, { min: 0, max: 1_000_000 }),
+    retry: s.section('retry', (r) => readRetry(r, base.retry)),
+    circuitBreaker: s.section('circuitBreaker', (b) => readBreaker(b, base.circuitBreaker)),
+  };
+  if (policy.timeoutMs !== 0 && policy.retry.perTryTimeoutMs > policy.timeoutMs) {
+    s.report('retry.perTryTimeout', `must not be longer than ${s.path === 'defaultRoute' ? 'defaultRoute' : 'the route\'s'} timeout`);
+  }
+  return policy;
+}
+
+function routeName(text: string) {
+  return text.trim() === '' ? invalid('must not be empty') : text;
+}
+
+export function readDefaultRoute(s: Section): DefaultRouteConfig {
+  return { name: s.text('name', 'default', routeName), ...readPolicy(s, BUILT_IN) };
+}
+
+function pathTemplate(text: string) {
+  const parsed = parsePathTemplate(text);
+  return typeof parsed === 'string' ? invalid(parsed) : text;
+}
+
+function readRoute(s: Section, base: DefaultRouteConfig): RouteConfig {
+  const match = s.section('match', (m): RouteMatch => ({
+    path: m.text('path', '/*', pathTemplate),
+    methods: m.words('methods', [], method),
+    headers: m.stringMap('headers', (name, value) => (TOKEN.test(name) ? [name.toLowerCase(), value] : invalid(`"${name}" is not a header name`))),
+  }));
+  return { name: s.text('name', match.path, routeName), match, ...readPolicy(s, base) };
+}
+
+/** Reads `routes`, checking what no single route can: unique names, and one breaker setting per group. */
+export function readRoutes(root: Section, key: string, base: DefaultRouteConfig): RouteConfig[] {
+  const routes = root.list(key, (s) => readRoute(s, base));
+  const names = new Map<string, string>([[base.name, 'defaultRoute']]);
+  const groups = new Map<string, { index: number; breaker: CircuitBreakerConfig }>();
+  routes.forEach((route, i) => {
+    const first = names.get(route.name);
+    if (first !== undefined) root.report(`${key}[${i}].name`, `"${route.name}" is already the name of ${first}: every route needs its own name`);
+    else names.set(route.name, `${key}[${i}]`);
+    const group = route.circuitBreaker.group;
+    if (group === '') return;
+    const seen = groups.get(group);
+    if (seen === undefined) groups.set(group, { index: i, breaker: route.circuitBreaker });
+    else if (JSON.stringify(seen.breaker) !== JSON.stringify(route.circuitBreaker)) {
+      root.report(`${key}[${i}].circuitBreaker`, `shares group "${group}" with ${key}[${seen.index}] but sets it differently: routes of a group share one breaker and its settings`);
+    }
+  });
+  return routes;
+}

@@ -1,0 +1,78 @@
+// Builds the live route table from config, once at load: each route's policies as objects, breakers
+// shared by the routes of a group, outcome lists compiled to lookup tables.
+
+import type { Clock } from '../../ports/clock.ts';
+import type { ResilienceEvents } from '../../ports/resilience-events.ts';
+import type { DefaultRouteConfig, PolicyConfig, RouteConfig } from '../config/policy.ts';
+import { RouteTable } from '../routing/route-table.ts';
+import { CircuitBreaker, type BreakerTransitionListener } from './circuit-breaker.ts';
+import { ConcurrencyLimit } from './concurrency-limit.ts';
+import { OutcomeSet } from './outcome.ts';
+import { RetryBudget } from './retry-budget.ts';
+import { RetryPolicy } from './retry-policy.ts';
+import { RoutePolicy } from './route-policy.ts';
+
+export interface PolicyDeps {
+  readonly clock: Clock;
+  /** Uniform in [0, 1), for backoff jitter. */
+  readonly random: () => number;
+  readonly events: ResilienceEvents;
+}
+
+export interface CompiledRoutes {
+  readonly table: RouteTable<RoutePolicy>;
+  readonly defaultRoute: RoutePolicy;
+  /** Every route, the default one last. */
+  readonly all: readonly RoutePolicy[];
+}
+
+export function compileRoutes(defaultRoute: DefaultRouteConfig, routes: readonly RouteConfig[], deps: PolicyDeps): CompiledRoutes {
+  const breakers = new Map<string, CircuitBreaker>();
+  const onTransition: BreakerTransitionListener = (breaker, from, to) => deps.events.breakerTransition(breaker.name, from, to);
+
+  const build = (name: string, config: PolicyConfig): RoutePolicy => {
+    const b = config.circuitBreaker;
+    let breaker: CircuitBreaker | null = null;
+    if (b.consecutiveFailures > 0 || b.failureRate > 0) {
+      const breakerName = b.group === '' ? name : b.group;
+      breaker = breakers.get(breakerName) ?? null;
+      if (breaker === null) {
+        breaker = new CircuitBreaker(breakerName, { ...b, failOn: new OutcomeSet(b.failOn) }, onTransition);
+        breakers.set(breakerName, breaker);
+      }
+    }
+    const r = config.retry;
+    const budget = new RetryBudget(r.budget);
+    const retry = new RetryPolicy(
+      {
+        attempts: r.attempts,
+        perTryTimeoutMs: r.perTryTimeoutMs,
+        retryOn: new OutcomeSet(r.retryOn),
+        backoff: r.backoff,
+        retryAfterMaxMs: r.retryAfterMaxMs,
+        methods: new Set(r.methods),
+        bufferLimit: r.bufferLimit,
+      },
+      budget,
+      deps.random,
+    );
+    return new RoutePolicy({
+      name,
+      timeoutMs: config.timeoutMs,
+      retry,
+      budget,
+      breaker,
+      limit: new ConcurrencyLimit(config.maxInFlight),
+      events: deps.events,
+      clock: deps.clock,
+    });
+  };
+
+  const compiled = routes.map((route) => ({ match: route.match, value: build(route.name, route) }));
+  const fallback = build(defaultRoute.name, defaultRoute);
+  return {
+    table: new RouteTable(compiled, fallback),
+    defaultRoute: fallback,
+    all: [...compiled.map((c) => c.value), fallback],
+  };
+}
