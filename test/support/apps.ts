@@ -14,8 +14,18 @@ export interface TestApp {
   openSockets(): number;
   /** Every request the app has seen: method, url, lower-case headers, body length. */
   readonly seen: SeenRequest[];
+  /** What the next requests get, in order, whatever their path (the scripted failures of resilience tests). */
+  readonly script: Behaviour[];
+  /** What every request gets once the script is used up; null: the path decides (the routes below). */
+  always: Behaviour | null;
   close(): Promise<void>;
 }
+
+/** A scripted answer: a status (with Retry-After), a reset connection, or no answer at all. */
+export type Behaviour =
+  | { readonly status: number; readonly retryAfter?: string }
+  | 'reset'
+  | 'hang';
 
 export interface SeenRequest {
   readonly method: string;
@@ -23,6 +33,8 @@ export interface SeenRequest {
   readonly headers: Record<string, string | string[] | undefined>;
   readonly rawHeaders: string[];
   bodyBytes: number;
+  /** sha256 of the body, hex, once it has been read whole. */
+  bodySha256?: string;
 }
 
 const PATTERN = Buffer.alloc(64 * 1024, 'sightline-stream-');
@@ -48,15 +60,36 @@ function query(req: IncomingMessage): URLSearchParams {
   return new URL(req.url ?? '/', 'http://x').searchParams;
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, seen: SeenRequest[]): void {
+function behave(behaviour: Behaviour, req: IncomingMessage, res: ServerResponse): void {
+  if (behaviour === 'reset') {
+    req.socket.destroy();
+    return;
+  }
+  if (behaviour === 'hang') return;
+  const body = `scripted ${behaviour.status}`;
+  const headers: Record<string, string> = { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)), 'x-app': 'scripted' };
+  if (behaviour.retryAfter !== undefined) headers['retry-after'] = behaviour.retryAfter;
+  res.writeHead(behaviour.status, headers);
+  res.end(body);
+}
+
+function handle(req: IncomingMessage, res: ServerResponse, app: TestApp): void {
   const record: SeenRequest = { method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, rawHeaders: [...req.rawHeaders], bodyBytes: 0 };
-  seen.push(record);
+  app.seen.push(record);
   const path = (req.url ?? '/').split('?')[0];
   const q = query(req);
+  const hash = createHash('sha256');
   req.on('data', (chunk: Buffer) => {
     record.bodyBytes += chunk.length;
+    hash.update(chunk);
   });
+  const scripted = app.script.shift() ?? app.always;
   req.on('end', () => {
+    record.bodySha256 = hash.digest('hex');
+    if (scripted !== null) {
+      behave(scripted, req, res);
+      return;
+    }
     switch (path) {
       case '/download':
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': q.get('bytes') ?? '0' });
@@ -120,9 +153,10 @@ function handleUpgrade(req: IncomingMessage, socket: Socket): void {
 }
 
 export async function startApp(port = 0): Promise<TestApp> {
-  const seen: SeenRequest[] = [];
   const sockets = new Set<Socket>();
-  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => handle(req, res, seen));
+  // eslint-disable-next-line prefer-const -- the handler refers to the app, which needs the server first
+  let app: TestApp;
+  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => handle(req, res, app));
   server.on('upgrade', (req: IncomingMessage, socket: Socket) => handleUpgrade(req, socket));
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -130,11 +164,13 @@ export async function startApp(port = 0): Promise<TestApp> {
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const actual = (server.address() as AddressInfo).port;
-  return {
+  app = {
     url: `http://127.0.0.1:${actual}`,
     port: actual,
     server,
-    seen,
+    seen: [],
+    script: [],
+    always: null,
     openSockets: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
@@ -142,6 +178,7 @@ export async function startApp(port = 0): Promise<TestApp> {
         server.close(() => resolve());
       }),
   };
+  return app;
 }
 
 /** A loopback port with nothing listening on it (connections are refused). */
