@@ -140,7 +140,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner {
     if (!forwarded.hasBody) {
       this.#requestReceived(now);
       this.#send(ticket);
-    } else if (this.#safe && forwarded.contentLength <= route.bufferLimit) {
+    } else if (this.#safe && route.bufferLimit > 0 && forwarded.contentLength <= route.bufferLimit) {
       // Small enough to keep (or chunked, length unknown): held for a retry. Unsafe requests are only
       // retried on connect failure, when the stream was never read, so they are not held.
       this.#pendingTicket = ticket;
