@@ -11,6 +11,7 @@ import { DrainSequence, type DrainOutcome } from './core/lifecycle/drain.ts';
 import { readiness } from './core/lifecycle/readiness.ts';
 import { compileRoutes } from './core/resilience/compile-routes.ts';
 import type { Clock, Timers } from './ports/clock.ts';
+import { allOf } from './ports/resilience-events.ts';
 import { AdminServer } from './adapters/admin/admin-server.ts';
 import { EventLoopWatch } from './adapters/admin/event-loop-watch.ts';
 import { HttpProbe } from './adapters/app-probe/http-probe.ts';
@@ -20,6 +21,7 @@ import { ProxyServer } from './adapters/inbound-http/proxy-server.ts';
 import { createPinoLogger } from './adapters/logging-pino/pino-logger.ts';
 import { resilienceLog } from './adapters/logging-pino/resilience-log.ts';
 import { ProcessMetrics } from './adapters/metrics-prom/process-metrics.ts';
+import { resilienceMetrics } from './adapters/metrics-prom/resilience-metrics.ts';
 import { UndiciUpstream } from './adapters/upstream-undici/undici-upstream.ts';
 
 const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -84,7 +86,9 @@ async function run(config: Config, configFile: string | undefined): Promise<void
     else log.warn({ app: config.upstream.origin, detail: change.detail }, 'app is unhealthy');
   });
 
-  const routes = compileRoutes(config.defaultRoute, config.routes, { clock: monotonicClock, random: Math.random, events: resilienceLog(log) });
+  const routeNames = [...config.routes.map((r) => r.name), config.defaultRoute.name];
+  const events = allOf(resilienceLog(log), resilienceMetrics(metrics.registry, routeNames));
+  const routes = compileRoutes(config.defaultRoute, config.routes, { clock: monotonicClock, random: Math.random, events });
 
   let listening = false;
   const proxy = new ProxyServer({

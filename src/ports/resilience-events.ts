@@ -15,8 +15,8 @@ export interface ResilienceEvents {
   retryScheduled(route: string, attempt: number, outcome: AttemptOutcome, delayMs: number): void;
   /** A failure that could have been retried was not, for `reason`; it goes to the client as it is. */
   retryDenied(route: string, attempt: number, outcome: AttemptOutcome, reason: RetryDenial): void;
-  /** `breaker` is the breaker's name: its route's, or its group's. */
-  breakerTransition(breaker: string, from: BreakerState, to: BreakerState): void;
+  /** `breaker` is the breaker's name (its route's, or its group's); `routes` are the routes it guards. */
+  breakerTransition(breaker: string, routes: readonly string[], from: BreakerState, to: BreakerState): void;
   requestRejected(route: string, reason: Rejection): void;
 }
 
@@ -29,3 +29,15 @@ export const IGNORE_RESILIENCE_EVENTS: ResilienceEvents = {
   breakerTransition() {},
   requestRejected() {},
 };
+
+/** One listener that tells each of `listeners`, in order. */
+export function allOf(...listeners: readonly ResilienceEvents[]): ResilienceEvents {
+  return {
+    attemptStarted: (route, attempt) => { for (const l of listeners) l.attemptStarted(route, attempt); },
+    attemptEnded: (route, attempt, outcome, durationMs) => { for (const l of listeners) l.attemptEnded(route, attempt, outcome, durationMs); },
+    retryScheduled: (route, attempt, outcome, delayMs) => { for (const l of listeners) l.retryScheduled(route, attempt, outcome, delayMs); },
+    retryDenied: (route, attempt, outcome, reason) => { for (const l of listeners) l.retryDenied(route, attempt, outcome, reason); },
+    breakerTransition: (breaker, routes, from, to) => { for (const l of listeners) l.breakerTransition(breaker, routes, from, to); },
+    requestRejected: (route, reason) => { for (const l of listeners) l.requestRejected(route, reason); },
+  };
+}

@@ -15,8 +15,8 @@ export function resilienceLog(log: Logger): ResilienceEvents {
     retryDenied(route, attempt, outcome, reason) {
       log.debug({ route, attempt, outcome: outcomeName(outcome), reason }, 'retry denied');
     },
-    breakerTransition(breaker, from, to) {
-      const fields = { breaker, from, to };
+    breakerTransition(breaker, routes, from, to) {
+      const fields = { breaker, routes, from, to };
       if (to === 'open') log.warn(fields, 'circuit breaker opened');
       else log.info(fields, to === 'closed' ? 'circuit breaker closed' : 'circuit breaker half-open');
     },

@@ -28,7 +28,10 @@ export interface CompiledRoutes {
 
 export function compileRoutes(defaultRoute: DefaultRouteConfig, routes: readonly RouteConfig[], deps: PolicyDeps): CompiledRoutes {
   const breakers = new Map<string, CircuitBreaker>();
-  const onTransition: BreakerTransitionListener = (breaker, from, to) => deps.events.breakerTransition(breaker.name, from, to);
+  /** Breaker name → the routes it guards, for observers. */
+  const guarded = new Map<string, string[]>();
+  const onTransition: BreakerTransitionListener = (breaker, from, to) =>
+    deps.events.breakerTransition(breaker.name, guarded.get(breaker.name) ?? [], from, to);
 
   const build = (name: string, config: PolicyConfig): RoutePolicy => {
     const b = config.circuitBreaker;
@@ -39,7 +42,9 @@ export function compileRoutes(defaultRoute: DefaultRouteConfig, routes: readonly
       if (breaker === null) {
         breaker = new CircuitBreaker(breakerName, { ...b, failOn: new OutcomeSet(b.failOn) }, onTransition);
         breakers.set(breakerName, breaker);
+        guarded.set(breakerName, []);
       }
+      guarded.get(breakerName)?.push(name);
     }
     const r = config.retry;
     const budget = new RetryBudget(r.budget);

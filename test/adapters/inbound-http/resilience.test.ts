@@ -11,6 +11,13 @@ import { startApp, unusedPort, type TestApp } from '../../support/apps.ts';
 import { startSightline, type Sightline } from '../../support/sightline.ts';
 import { send } from '../../support/http-client.ts';
 
+/** The value of one series in Sightline's /metrics, e.g. `sightline_circuit_state{http_route="default"}`; 0 when absent. */
+async function metric(sightline: Sightline, series: string): Promise<number> {
+  const text = (await send(`${sightline.adminUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
 const attemptsSeen = (app: TestApp): string[] => app.seen.map((r) => String(r.headers['x-sightline-attempt']));
 
 function resetApp(app: TestApp): void {
@@ -219,6 +226,8 @@ describe('circuit breaker', () => {
     expect(last.headers['x-sightline-reason']).toBe('circuit_open');
     expect(Number(last.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(app.seen).toHaveLength(3);
+    expect(await metric(sightline, 'sightline_circuit_state{http_route="default"}')).toBe(1);
+    expect(await metric(sightline, 'sightline_rejected_requests_total{http_route="default",reason="circuit_open"}')).toBe(51);
     latencies.sort((a, b) => a - b);
     const median = latencies[25] as number;
     const p98 = latencies[48] as number;
@@ -232,6 +241,10 @@ describe('circuit breaker', () => {
     await sightline.waitForLog((l) => l.msg === 'circuit breaker closed');
     expect((await send(`${sightline.proxyUrl}/x`)).status).toBe(200);
     expect(app.seen).toHaveLength(5);
+    expect(await metric(sightline, 'sightline_circuit_state{http_route="default"}')).toBe(0);
+    for (const to of ['open', 'half-open', 'closed']) {
+      expect(await metric(sightline, `sightline_circuit_transitions_total{http_route="default",to="${to}"}`)).toBe(1);
+    }
   });
 
   it('does not count 4xx answers as failures', async () => {
@@ -284,6 +297,11 @@ describe('retry budget under total failure', () => {
       console.log(`total failure, budget 20% without floor: ${requests} requests → ${app.seen.length} attempts (ratio ${ratio.toFixed(3)}; 3 attempts each would be 3.000)`);
       expect(app.seen.length).toBeLessThanOrEqual(requests * 1.2);
       expect(app.seen.length).toBeGreaterThan(requests * 1.1); // the budget was used, not just refused
+      const retried = await metric(sightline, 'sightline_retries_total{http_route="default",reason="503"}');
+      const exhausted = await metric(sightline, 'sightline_retry_budget_exhausted_total{http_route="default"}');
+      expect(retried).toBe(app.seen.length - requests);
+      // Each request that was not retried to the end ran into the spent budget once.
+      expect(exhausted).toBeGreaterThan(requests * 0.7);
     } finally {
       await sightline.stop();
     }
@@ -329,6 +347,7 @@ describe('concurrency limits', () => {
     expect(rejected).toHaveLength(3);
     expect(rejected.every((r) => r.headers['x-sightline-reason'] === 'overloaded')).toBe(true);
     expect(app.seen).toHaveLength(3);
+    expect(await metric(sightline, 'sightline_rejected_requests_total{http_route="default",reason="overloaded"}')).toBe(3);
     // The slots are free again once those complete.
     expect((await send(`${sightline.proxyUrl}/x`)).status).toBe(200);
   });
