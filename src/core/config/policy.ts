@@ -111,7 +111,9 @@ function readRetry(s: Section, base: RetryConfig): RetryConfig {
       windowMs: b.duration('window', base.budget.windowMs, { min: 100 }),
     })),
   };
-  if (retry.backoff.baseMs > retry.backoff.maxMs) s.report('backoff.base', 'must not be longer than backoff.max');
+  if (retry.backoff.baseMs > retry.backoff.maxMs && (retry.backoff.baseMs !== base.backoff.baseMs || retry.backoff.maxMs !== base.backoff.maxMs)) {
+    s.report('backoff.base', 'must not be longer than backoff.max');
+  }
   return retry;
 }
 
@@ -127,7 +129,9 @@ function readBreaker(s: Section, base: CircuitBreakerConfig): CircuitBreakerConf
     halfOpenRequests: s.int('halfOpenRequests', base.halfOpenRequests, { min: 1, max: 1000 }),
     failOn: s.words('failOn', base.failOn, outcomeName(FAIL_ON_NAMES)),
   };
-  if (breaker.openForMs > breaker.maxOpenForMs) s.report('openFor', 'must not be longer than maxOpenFor');
+  if (breaker.openForMs > breaker.maxOpenForMs && (breaker.openForMs !== base.openForMs || breaker.maxOpenForMs !== base.maxOpenForMs)) {
+    s.report('openFor', 'must not be longer than maxOpenFor');
+  }
   return breaker;
 }
 
@@ -138,7 +142,9 @@ function readPolicy(s: Section, base: PolicyConfig): PolicyConfig {
     retry: s.section('retry', (r) => readRetry(r, base.retry)),
     circuitBreaker: s.section('circuitBreaker', (b) => readBreaker(b, base.circuitBreaker)),
   };
-  if (policy.timeoutMs !== 0 && policy.retry.perTryTimeoutMs > policy.timeoutMs) {
+  // A rule broken by inherited values alone was reported where they were written (defaultRoute).
+  const perTryChanged = policy.timeoutMs !== base.timeoutMs || policy.retry.perTryTimeoutMs !== base.retry.perTryTimeoutMs;
+  if (policy.timeoutMs !== 0 && policy.retry.perTryTimeoutMs > policy.timeoutMs && perTryChanged) {
     s.report('retry.perTryTimeout', `must not be longer than ${s.path === 'defaultRoute' ? 'defaultRoute' : 'the route\'s'} timeout`);
   }
   return policy;
@@ -157,31 +163,46 @@ function pathTemplate(text: string) {
   return typeof parsed === 'string' ? invalid(parsed) : text;
 }
 
-function readRoute(s: Section, base: DefaultRouteConfig): RouteConfig {
-  const match = s.section('match', (m): RouteMatch => ({
-    path: m.text('path', '/*', pathTemplate),
-    methods: m.words('methods', [], method),
-    headers: m.stringMap('headers', (name, value) => (TOKEN.test(name) ? [name.toLowerCase(), value] : invalid(`"${name}" is not a header name`))),
-  }));
-  return { name: s.text('name', match.path, routeName), match, ...readPolicy(s, base) };
+interface ReadRoute {
+  readonly route: RouteConfig;
+  /** Its place in the file's list. */
+  readonly index: number;
+  /** Its match.path was written but is not a template: its name is no use for checks across routes. */
+  readonly badPath: boolean;
+}
+
+function readRoute(s: Section, base: DefaultRouteConfig, index: number): ReadRoute {
+  let badPath = false;
+  const match = s.section('match', (m): RouteMatch => {
+    const path = m.text<string | null>('path', null, pathTemplate);
+    badPath = path === null && m.has('path');
+    return {
+      path: path ?? '/*',
+      methods: m.words('methods', [], method),
+      headers: m.stringMap('headers', (name, value) => (TOKEN.test(name) ? [name.toLowerCase(), value] : invalid(`"${name}" is not a header name`))),
+    };
+  });
+  return { route: { name: s.text('name', match.path, routeName), match, ...readPolicy(s, base) }, index, badPath };
 }
 
 /** Reads `routes`, checking what no single route can: unique names, and one breaker setting per group. */
 export function readRoutes(root: Section, key: string, base: DefaultRouteConfig): RouteConfig[] {
-  const routes = root.list(key, (s) => readRoute(s, base));
+  const read = root.list(key, (s, index) => readRoute(s, base, index));
   const names = new Map<string, string>([[base.name, 'defaultRoute']]);
-  const groups = new Map<string, { index: number; breaker: CircuitBreakerConfig }>();
-  routes.forEach((route, i) => {
+  const groups = new Map<string, { where: string; breaker: CircuitBreakerConfig }>();
+  if (base.circuitBreaker.group !== '') groups.set(base.circuitBreaker.group, { where: 'defaultRoute', breaker: base.circuitBreaker });
+  for (const { route, index, badPath } of read) {
+    const where = `${key}[${index}]`;
     const first = names.get(route.name);
-    if (first !== undefined) root.report(`${key}[${i}].name`, `"${route.name}" is already the name of ${first}: every route needs its own name`);
-    else names.set(route.name, `${key}[${i}]`);
+    if (first !== undefined && !badPath) root.report(`${where}.name`, `"${route.name}" is already the name of ${first}: every route needs its own name`);
+    else if (first === undefined) names.set(route.name, where);
     const group = route.circuitBreaker.group;
-    if (group === '') return;
+    if (group === '') continue;
     const seen = groups.get(group);
-    if (seen === undefined) groups.set(group, { index: i, breaker: route.circuitBreaker });
+    if (seen === undefined) groups.set(group, { where, breaker: route.circuitBreaker });
     else if (JSON.stringify(seen.breaker) !== JSON.stringify(route.circuitBreaker)) {
-      root.report(`${key}[${i}].circuitBreaker`, `shares group "${group}" with ${key}[${seen.index}] but sets it differently: routes of a group share one breaker and its settings`);
+      root.report(`${where}.circuitBreaker`, `shares group "${group}" with ${seen.where} but sets it differently: routes of a group share one breaker and its settings`);
     }
-  });
-  return routes;
+  }
+  return read.map((r) => r.route);
 }

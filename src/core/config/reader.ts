@@ -75,6 +75,11 @@ export class Section {
     return this.#path;
   }
 
+  /** Whether the key was written (with any value, valid or not). */
+  has(key: string): boolean {
+    return this.#values[key] !== undefined;
+  }
+
   /** Reports a problem that involves a key of this section (cross-field rules). */
   report(key: string, message: string): void {
     this.#ctx.report(joinPath(this.#path, key), message);
@@ -134,9 +139,9 @@ export class Section {
   /** A share written as a percentage (`20%`) or a fraction (`0.2`), returned as a fraction. */
   ratio(key: string, fallback: number, limits: { readonly min?: number; readonly max?: number } = {}): number {
     return this.#scalar(key, fallback, (v) => {
-      const text = String(v).trim();
-      const n = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
-      if (text === '' || !Number.isFinite(n)) return invalid(`${JSON.stringify(v)} is not a share: write e.g. 20% or 0.2`);
+      const m = /^(-?(?:\d+(?:\.\d+)?|\.\d+))(%?)$/.exec(String(v).trim());
+      if (m === null) return invalid(`${JSON.stringify(v)} is not a share: write e.g. 20% or 0.2`);
+      const n = m[2] === '%' ? Number(m[1]) / 100 : Number(m[1]);
       return checkLimits(n, limits, (x) => `${Math.round(x * 1e6) / 1e4}%`);
     });
   }
@@ -176,7 +181,7 @@ export class Section {
     this.#read.add(key);
     this.#ctx.knownKeys.push(path);
     const raw = this.#values[key];
-    if (raw === undefined) return [];
+    if (raw === undefined || raw === null) return [];
     if (!isTree(raw)) {
       this.#ctx.report(path, 'must be a map such as {name: value}');
       return [];

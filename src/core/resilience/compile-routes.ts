@@ -28,23 +28,24 @@ export interface CompiledRoutes {
 
 export function compileRoutes(defaultRoute: DefaultRouteConfig, routes: readonly RouteConfig[], deps: PolicyDeps): CompiledRoutes {
   const breakers = new Map<string, CircuitBreaker>();
-  /** Breaker name → the routes it guards, for observers. */
-  const guarded = new Map<string, string[]>();
+  /** Breaker → the routes it guards, for observers. */
+  const guarded = new Map<CircuitBreaker, string[]>();
   const onTransition: BreakerTransitionListener = (breaker, from, to) =>
-    deps.events.breakerTransition(breaker.name, guarded.get(breaker.name) ?? [], from, to);
+    deps.events.breakerTransition(breaker.name, guarded.get(breaker) ?? [], from, to);
 
   const build = (name: string, config: PolicyConfig): RoutePolicy => {
     const b = config.circuitBreaker;
     let breaker: CircuitBreaker | null = null;
     if (b.consecutiveFailures > 0 || b.failureRate > 0) {
-      const breakerName = b.group === '' ? name : b.group;
-      breaker = breakers.get(breakerName) ?? null;
+      // Group and route names are kept apart: a group named like a route does not take over its breaker.
+      const key = b.group === '' ? `route ${name}` : `group ${b.group}`;
+      breaker = breakers.get(key) ?? null;
       if (breaker === null) {
-        breaker = new CircuitBreaker(breakerName, { ...b, failOn: new OutcomeSet(b.failOn) }, onTransition);
-        breakers.set(breakerName, breaker);
-        guarded.set(breakerName, []);
+        breaker = new CircuitBreaker(b.group === '' ? name : b.group, { ...b, failOn: new OutcomeSet(b.failOn) }, onTransition);
+        breakers.set(key, breaker);
+        guarded.set(breaker, []);
       }
-      guarded.get(breakerName)?.push(name);
+      guarded.get(breaker)?.push(name);
     }
     const r = config.retry;
     const budget = new RetryBudget(r.budget);
