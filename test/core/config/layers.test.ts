@@ -109,7 +109,7 @@ describe('mergeLayers: origins', () => {
     expect(merged.origins.get('health.type')).toBe('g.yaml:2:3');
   });
 
-  // BUG: when the winning layer has no origin for a key (e.g. the intermediate map `--set listen.host=x`
+  // Regression: when the winning layer has no origin for a key (e.g. the intermediate map `--set listen.host=x`
   // creates), the losing layer's origin survives, so a mistake in the flag is blamed on the file's line.
   it('does not keep the losing layer\'s origin for a value the winning layer replaced', () => {
     const merged = mergeLayers([

@@ -179,13 +179,13 @@ describe('readConfig: one issue per mistake', () => {
     expect(result.issues).toEqual([{ path: 'listen', message: 'must be HOST:PORT (e.g. 0.0.0.0:15001 or [::]:15001)', origin: 'env SIGHTLINE_LISTEN' }]);
   });
 
-  // BUG (Section.duration): the number 0 skips the limits, so YAML `connectTimeout: 0` gives a 0ms connect timeout.
+  // Regression (Section.duration): the number 0 once skipped the limits, so YAML `connectTimeout: 0` gives a 0ms connect timeout.
   it('refuses the number 0 for a duration with a minimum, as it refuses "0"', () => {
     const result = read(layer({ upstream: { connectTimeout: 0 } }, { 'upstream.connectTimeout': ORIGIN }));
     expect(result.issues).toEqual([{ path: 'upstream.connectTimeout', message: 'must be at least 1ms', origin: ORIGIN }]);
   });
 
-  // BUG (mergeLayers): the intermediate map a flag creates carries no origin, so the file's stale origin
+  // Regression (mergeLayers): the intermediate map a flag creates once carried no origin, so the file's stale origin
   // for `listen` is kept and the flag's mistake is blamed on the file.
   it('does not blame the file for a value that a later layer replaced', () => {
     const result = read(

@@ -95,7 +95,7 @@ describe('readLayer: one issue per mistake, with path, origin and a helpful mess
     expect(result.config).toBe(0);
   });
 
-  // BUG: Section.duration returns 0 for the number 0 before checking limits, so YAML `delay: 0`
+  // Regression: Section.duration once returned 0 for the number 0 before checking limits, so YAML `delay: 0`
   // slips past `min` while the string '0' is refused.
   it('applies the minimum to the number 0 as it does to the string "0"', () => {
     const result = read({ timer: { delay: 0 } }, { 'timer.delay': 'file.yaml:7:3' });
