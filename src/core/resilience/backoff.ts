@@ -16,6 +16,10 @@ export function backoffDelay(settings: BackoffSettings, retry: number, random: (
   return Math.floor(random() * ceiling);
 }
 
+const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RFC850_DATE = /^[A-Z][a-z]{5,8}, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME_DATE = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+
 /**
  * The wait an app asked for in `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
  * Returns milliseconds, or undefined when the value is absent or unreadable. `nowEpochMs` is wall-clock
@@ -25,7 +29,12 @@ export function parseRetryAfter(value: string | undefined, nowEpochMs: number): 
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
+  // Only the three HTTP-date forms: Date.parse alone reads '1.5' or '-1' as dates in 2001.
+  let date: string;
+  if (IMF_FIXDATE.test(text) || RFC850_DATE.test(text)) date = text;
+  else if (ASCTIME_DATE.test(text)) date = `${text} GMT`; // asctime carries no zone; HTTP dates are UTC
+  else return undefined;
+  const at = Date.parse(date);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowEpochMs);
 }

@@ -1,0 +1,34 @@
+// Route configs for compileRoutes, built from the real defaults.
+
+import { readConfig } from '../../../src/core/config/model.ts';
+import type { CircuitBreakerConfig, DefaultRouteConfig, RetryConfig, RouteConfig } from '../../../src/core/config/policy.ts';
+
+export function defaultRouteConfig(): DefaultRouteConfig {
+  const result = readConfig({ values: {}, origins: new Map() });
+  if (result.issues.length > 0) throw new Error(`default config has issues: ${JSON.stringify(result.issues)}`);
+  return result.config.defaultRoute;
+}
+
+export interface RouteOverrides {
+  readonly timeoutMs?: number;
+  readonly maxInFlight?: number;
+  readonly retry?: Partial<RetryConfig>;
+  readonly circuitBreaker?: Partial<CircuitBreakerConfig>;
+}
+
+/** A route matching `path`, any method, with the default route's settings but for `overrides`. */
+export function routeConfig(name: string, path: string, overrides: RouteOverrides = {}, base: DefaultRouteConfig = defaultRouteConfig()): RouteConfig {
+  return {
+    name,
+    match: { path, methods: [], headers: [] },
+    timeoutMs: overrides.timeoutMs ?? base.timeoutMs,
+    maxInFlight: overrides.maxInFlight ?? base.maxInFlight,
+    retry: { ...base.retry, ...overrides.retry },
+    circuitBreaker: { ...base.circuitBreaker, ...overrides.circuitBreaker },
+  };
+}
+
+export function withDefaults(overrides: RouteOverrides, base: DefaultRouteConfig = defaultRouteConfig()): DefaultRouteConfig {
+  const { match: _match, ...rest } = routeConfig(base.name, '/', overrides, base);
+  return rest;
+}
