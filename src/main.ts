@@ -88,7 +88,7 @@ async function run(config: Config, configFile: string | undefined): Promise<void
 
   const routeNames = [...config.routes.map((r) => r.name), config.defaultRoute.name];
   const events = allOf(resilienceLog(log), resilienceMetrics(metrics.registry, routeNames));
-  const routes = compileRoutes(config.defaultRoute, config.routes, { clock: monotonicClock, random: Math.random, events });
+  const routes = compileRoutes(config.defaultRoute, config.routes, { random: Math.random, events });
 
   let listening = false;
   const proxy = new ProxyServer({

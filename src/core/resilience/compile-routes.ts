@@ -1,7 +1,6 @@
 // Builds the live route table from config, once at load: each route's policies as objects, breakers
 // shared by the routes of a group, outcome lists compiled to lookup tables.
 
-import type { Clock } from '../../ports/clock.ts';
 import type { ResilienceEvents } from '../../ports/resilience-events.ts';
 import type { DefaultRouteConfig, PolicyConfig, RouteConfig } from '../config/policy.ts';
 import { RouteTable } from '../routing/route-table.ts';
@@ -13,7 +12,6 @@ import { RetryPolicy } from './retry-policy.ts';
 import { RoutePolicy } from './route-policy.ts';
 
 export interface PolicyDeps {
-  readonly clock: Clock;
   /** Uniform in [0, 1), for backoff jitter. */
   readonly random: () => number;
   readonly events: ResilienceEvents;
@@ -70,7 +68,6 @@ export function compileRoutes(defaultRoute: DefaultRouteConfig, routes: readonly
       breaker,
       limit: new ConcurrencyLimit(config.maxInFlight),
       events: deps.events,
-      clock: deps.clock,
     });
   };
 

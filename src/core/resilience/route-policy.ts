@@ -2,7 +2,6 @@
 // the circuit breaker, the per-try and overall timeouts, then retries within the budget. The exchange
 // that carries a request calls these methods; each publishes what it decided.
 
-import type { Clock } from '../../ports/clock.ts';
 import type { Rejection, ResilienceEvents } from '../../ports/resilience-events.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { ConcurrencyLimit } from './concurrency-limit.ts';
@@ -21,7 +20,6 @@ export interface RoutePolicyParts {
   readonly breaker: CircuitBreaker | null;
   readonly limit: ConcurrencyLimit;
   readonly events: ResilienceEvents;
-  readonly clock: Clock;
 }
 
 export class RoutePolicy {
@@ -32,7 +30,6 @@ export class RoutePolicy {
   readonly retry: RetryPolicy;
   readonly breaker: CircuitBreaker | null;
   readonly limit: ConcurrencyLimit;
-  readonly clock: Clock;
   readonly #budget: RetryBudget;
   readonly #events: ResilienceEvents;
 
@@ -44,7 +41,6 @@ export class RoutePolicy {
     this.retry = parts.retry;
     this.breaker = parts.breaker;
     this.limit = parts.limit;
-    this.clock = parts.clock;
     this.#budget = parts.budget;
     this.#events = parts.events;
   }

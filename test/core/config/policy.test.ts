@@ -471,7 +471,6 @@ describe('policy config: each mistake reported once, at its own place', () => {
     const result = read(values);
     if (result.issues.length > 0) return; // refused at load: fine
     const compiled = compileRoutes(result.config.defaultRoute, result.config.routes, {
-      clock: { now: () => 0 },
       random: () => 0,
       events: IGNORE_RESILIENCE_EVENTS,
     });

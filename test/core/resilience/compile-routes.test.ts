@@ -3,15 +3,13 @@ import type { DefaultRouteConfig, RouteConfig } from '../../../src/core/config/p
 import { REFUSED } from '../../../src/core/resilience/circuit-breaker.ts';
 import { compileRoutes } from '../../../src/core/resilience/compile-routes.ts';
 import type { RoutePolicy } from '../../../src/core/resilience/route-policy.ts';
-import type { Clock } from '../../../src/ports/clock.ts';
 import { defaultRouteConfig, routeConfig, withDefaults } from './config.ts';
 import { RecordingEvents } from './recording-events.ts';
 
-const clock: Clock = { now: () => 0 };
 
 function compile(routes: readonly RouteConfig[], defaultRoute: DefaultRouteConfig = defaultRouteConfig(), random: () => number = () => 0.5) {
   const events = new RecordingEvents();
-  return { ...compileRoutes(defaultRoute, routes, { clock, random, events }), events };
+  return { ...compileRoutes(defaultRoute, routes, { random, events }), events };
 }
 
 /** Ends `n` attempts of `route` with a 503 at `now`. */

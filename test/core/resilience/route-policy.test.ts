@@ -6,11 +6,9 @@ import { OutcomeSet } from '../../../src/core/resilience/outcome.ts';
 import { RetryBudget, type RetryBudgetSettings } from '../../../src/core/resilience/retry-budget.ts';
 import { RetryPolicy, type RetryFacts, type RetrySettings } from '../../../src/core/resilience/retry-policy.ts';
 import { RoutePolicy } from '../../../src/core/resilience/route-policy.ts';
-import type { Clock } from '../../../src/ports/clock.ts';
 import { withDefaults } from './config.ts';
 import { RecordingEvents } from './recording-events.ts';
 
-const clock: Clock = { now: () => 0 };
 
 interface Options {
   readonly maxInFlight?: number;
@@ -50,7 +48,7 @@ function setup(options: Options = {}) {
         )
       : null;
   const limit = new ConcurrencyLimit(options.maxInFlight ?? 0);
-  const route = new RoutePolicy({ name: 'users', timeoutMs: 3_000, retry, budget, breaker, limit, events, clock });
+  const route = new RoutePolicy({ name: 'users', timeoutMs: 3_000, retry, budget, breaker, limit, events });
   return { route, events, budget, limit, breaker };
 }
 
@@ -66,7 +64,6 @@ describe('RoutePolicy: its settings', () => {
     expect(route.perTryTimeoutMs).toBe(750);
     expect(route.limit).toBe(limit);
     expect(route.breaker).toBe(breaker);
-    expect(route.clock).toBe(clock);
   });
 
   it('buffers request bodies up to bufferLimit only when it may retry', () => {
@@ -228,7 +225,7 @@ describe('RoutePolicy: retries', () => {
 describe('RoutePolicy: built by compileRoutes', () => {
   it('trips the default breaker after five failed attempts and publishes the transition', () => {
     const events = new RecordingEvents();
-    const { defaultRoute: route } = compileRoutes(withDefaults({}), [], { clock, random: () => 0.5, events });
+    const { defaultRoute: route } = compileRoutes(withDefaults({}), [], { random: () => 0.5, events });
     for (let i = 0; i < 4; i++) route.endAttempt(route.admitAttempt(i), 1, 503, i, i + 5);
     expect(events.of('breakerTransition')).toEqual([]);
     route.endAttempt(route.admitAttempt(4), 1, 'reset', 4, 9);
@@ -241,7 +238,7 @@ describe('RoutePolicy: built by compileRoutes', () => {
 
   it('publishes the half-open and closing transitions as the probe goes through', () => {
     const events = new RecordingEvents();
-    const { defaultRoute: route } = compileRoutes(withDefaults({}), [], { clock, random: () => 0.5, events });
+    const { defaultRoute: route } = compileRoutes(withDefaults({}), [], { random: () => 0.5, events });
     for (let i = 0; i < 5; i++) route.endAttempt(route.admitAttempt(0), 1, 'connect-failure', 0, 0);
     const probe = route.admitAttempt(5_000);
     route.endAttempt(probe, 1, 200, 5_000, 5_020);
@@ -254,7 +251,7 @@ describe('RoutePolicy: built by compileRoutes', () => {
 
   it('does not count a 4xx towards the default breaker', () => {
     const events = new RecordingEvents();
-    const { defaultRoute: route } = compileRoutes(withDefaults({}), [], { clock, random: () => 0.5, events });
+    const { defaultRoute: route } = compileRoutes(withDefaults({}), [], { random: () => 0.5, events });
     for (let i = 0; i < 50; i++) route.endAttempt(route.admitAttempt(i), 1, 404, i, i);
     expect(events.of('breakerTransition')).toEqual([]);
     expect(route.admitAttempt(50)).not.toBe(REFUSED);
