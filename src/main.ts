@@ -22,6 +22,7 @@ import { createPinoLogger } from './adapters/logging-pino/pino-logger.ts';
 import { resilienceLog } from './adapters/logging-pino/resilience-log.ts';
 import { ProcessMetrics } from './adapters/metrics-prom/process-metrics.ts';
 import { resilienceMetrics } from './adapters/metrics-prom/resilience-metrics.ts';
+import { HttpMetrics } from './adapters/metrics-prom/http-metrics.ts';
 import { UndiciUpstream } from './adapters/upstream-undici/undici-upstream.ts';
 
 const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -82,6 +83,7 @@ async function run(config: Config, configFile: string | undefined): Promise<void
 
   const probe = config.health.type === 'http' ? new HttpProbe(config.upstream.origin, config.health.path) : new TcpProbe(config.upstream.origin);
   const appHealth = new AppHealth(probe, nodeTimers, config.health, (change) => {
+    metrics.setUpstreamHealthy(change.healthy);
     if (change.healthy) log.info({ app: config.upstream.origin, detail: change.detail }, 'app is healthy');
     else log.warn({ app: config.upstream.origin, detail: change.detail }, 'app is unhealthy');
   });
@@ -95,6 +97,7 @@ async function run(config: Config, configFile: string | undefined): Promise<void
     upstream,
     routes: routes.table,
     clock: monotonicClock,
+    observer: new HttpMetrics(metrics.registry, config.metrics.maxSeriesPerFamily),
     origin: config.upstream.origin,
     server: config.server,
     newRequestId: randomUUID,
@@ -131,7 +134,7 @@ async function run(config: Config, configFile: string | undefined): Promise<void
   const admin = new AdminServer({
     liveness: () => ({ ok: loop.lagMs < MAX_HEALTHY_LAG_MS, detail: `event loop lag ${Math.round(loop.lagMs)}ms` }),
     readiness: () => readiness({ listening, draining: drain.draining, appHealthy: appHealth.healthy, appDetail: appHealth.detail }),
-    metrics: () => metrics.render(),
+    metrics: (accept) => metrics.render(accept),
     shutdown: () => beginDrain('POST /shutdown'),
   });
 

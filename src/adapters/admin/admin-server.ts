@@ -13,7 +13,8 @@ export interface Liveness {
 export interface AdminHandlers {
   readonly liveness: () => Liveness;
   readonly readiness: () => Readiness;
-  readonly metrics: () => Promise<{ contentType: string; body: string }>;
+  /** The scrape, in the format the Accept header asks for. */
+  readonly metrics: (accept: string | undefined) => Promise<{ contentType: string; body: string }>;
   /** Starts the graceful drain; true when this call started it. */
   readonly shutdown: () => boolean;
 }
@@ -73,7 +74,7 @@ export class AdminServer {
       }
       case '/metrics': {
         if (!allow(method, res, 'GET', 'HEAD')) return;
-        const { contentType, body } = await this.#handlers.metrics();
+        const { contentType, body } = await this.#handlers.metrics(req.headers.accept);
         res.writeHead(200, ['content-type', contentType, 'content-length', String(Buffer.byteLength(body))]);
         res.end(body);
         return;

@@ -14,6 +14,7 @@ import type { AttemptOutcome } from '../../core/resilience/outcome.ts';
 import type { RoutePolicy } from '../../core/resilience/route-policy.ts';
 import type { RouteTable } from '../../core/routing/route-table.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { ExchangeObserver, ExchangeRecord } from '../../ports/exchange-observer.ts';
 import type { ResponseHeaders, Upstream, UpstreamController } from '../../ports/upstream.ts';
 import { bufferBody, type BodyBufferOwner } from './body-buffer.ts';
 import { UpstreamAttempt, type AttemptOwner } from './upstream-attempt.ts';
@@ -23,6 +24,7 @@ export interface ExchangeContext {
   readonly upstream: Upstream;
   readonly routes: RouteTable<RoutePolicy>;
   readonly clock: Clock;
+  readonly observer: ExchangeObserver;
   readonly newRequestId: () => string;
   /** True while draining: every response asks the client to close its connection. */
   readonly draining: boolean;
@@ -67,7 +69,15 @@ const OUTCOME_OF: Partial<Record<Reason, AttemptOutcome>> = {
   upstream_protocol_error: 'protocol-error',
 };
 
-export class ProxyExchange implements AttemptOwner, BodyBufferOwner {
+/** nginx's code for a client that closed the connection before any response. */
+const CLIENT_CLOSED = 499;
+
+export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRecord {
+  readonly startedAt: number;
+  reason: string | undefined;
+  upstreamOutcome: AttemptOutcome | undefined;
+  bytesIn = 0;
+  bytesOut = 0;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #ctx: ExchangeContext;
@@ -98,6 +108,42 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner {
     this.#req = req;
     this.#res = res;
     this.#ctx = ctx;
+    this.startedAt = ctx.clock.now();
+  }
+
+  get method(): string {
+    return this.#req.method as string;
+  }
+
+  get route(): string {
+    return (this.#route ?? this.#ctx.routes.fallback).name;
+  }
+
+  get target(): string {
+    return this.#req.url as string;
+  }
+
+  get status(): number {
+    return this.#res.headersSent ? this.#res.statusCode : CLIENT_CLOSED;
+  }
+
+  get attempts(): number {
+    return this.#attempt === null ? 0 : this.#attempt.number;
+  }
+
+  get requestId(): string | undefined {
+    return this.#requestId;
+  }
+
+  get clientAddress(): string | undefined {
+    return this.#req.socket.remoteAddress;
+  }
+
+  get userAgent(): string | undefined {
+    // Read from the raw list: req.headers would build an object of every header.
+    const raw = this.#req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).length === 10 && (raw[i] as string).toLowerCase() === 'user-agent') return raw[i + 1];
+    return undefined;
   }
 
   start(): void {
@@ -105,6 +151,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner {
     const res = this.#res as TaggedResponse;
     res[kExchange] = this;
     res.once('close', onResponseClose);
+    this.#ctx.observer.exchangeStarted(this);
     const path = req.url as string;
     if (path.charCodeAt(0) !== 47 /* '/' */) {
       // Absolute-form or asterisk-form: a sidecar forwards origin-form only.
@@ -115,7 +162,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner {
     const method = req.method as string;
     const route = ctx.routes.match(method, path, req.rawHeaders);
     this.#route = route;
-    const now = ctx.clock.now();
+    const now = this.startedAt;
     if (ctx.overloaded) {
       this.#reply(route.reject('overloaded'));
       return;
@@ -137,6 +184,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner {
     this.#headers = forwarded.headers;
     this.#headers.push(ATTEMPT_HEADER, '1');
     this.#safe = route.retry.isSafe(method, forwarded.idempotencyKey);
+    this.bytesIn = forwarded.hasBody ? forwarded.contentLength : 0;
     if (!forwarded.hasBody) {
       this.#requestReceived(now);
       this.#send(ticket);
@@ -154,6 +202,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner {
   bodyBuffered(body: Buffer): void {
     if (this.#clientGone) return;
     this.#body = body;
+    this.bytesIn = body.length;
     this.#requestReceived(this.#ctx.clock.now());
     this.#sendPending();
   }
@@ -192,6 +241,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner {
   }
 
   attemptData(controller: UpstreamController, chunk: Uint8Array): void {
+    this.bytesOut += chunk.length;
     if (this.#res.write(chunk)) return;
     controller.pause();
     this.#controller = controller;
@@ -259,6 +309,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner {
       this.#controller?.abort(CLIENT_GONE);
     }
     if (this.#admitted) (this.#route as RoutePolicy).finish();
+    this.#ctx.observer.exchangeEnded(this, this.#ctx.clock.now() - this.startedAt);
     this.#ctx.exchangeDone();
   }
 
@@ -318,7 +369,9 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner {
   #settle(attempt: UpstreamAttempt, outcome: AttemptOutcome, now: number): void {
     if (attempt.settled) return;
     attempt.settled = true;
+    this.upstreamOutcome = outcome;
     (this.#route as RoutePolicy).endAttempt(attempt.ticket, attempt.number, outcome, attempt.startedAt, now);
+    this.#ctx.observer.attemptEnded(this, attempt.number, outcome, now - attempt.startedAt);
   }
 
   /** An attempt failed without a response: retry it, or answer with `reason`. */
@@ -361,7 +414,9 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner {
   /** A response Sightline makes up itself: status by reason, the reason header, a small JSON body. */
   #reply(reason: Reason, retryAfterMs?: number): void {
     this.#committed = true;
+    this.reason = reason;
     const body = reasonBody(reason, this.#requestId);
+    this.bytesOut = Buffer.byteLength(body);
     const headers = [
       'content-type', 'application/json',
       'content-length', String(Buffer.byteLength(body)),

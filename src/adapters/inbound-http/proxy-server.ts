@@ -9,6 +9,7 @@ import type { DrainTarget } from '../../core/lifecycle/drain.ts';
 import type { RoutePolicy } from '../../core/resilience/route-policy.ts';
 import type { RouteTable } from '../../core/routing/route-table.ts';
 import type { Clock } from '../../ports/clock.ts';
+import type { ExchangeObserver } from '../../ports/exchange-observer.ts';
 import type { Upstream } from '../../ports/upstream.ts';
 import { onClientError } from './client-errors.ts';
 import { ProxyExchange, type ExchangeContext } from './proxy-exchange.ts';
@@ -18,6 +19,7 @@ export interface ProxyServerOptions {
   readonly upstream: Upstream;
   readonly routes: RouteTable<RoutePolicy>;
   readonly clock: Clock;
+  readonly observer: ExchangeObserver;
   readonly origin: string;
   readonly server: ServerConfig;
   readonly newRequestId: () => string;
@@ -31,6 +33,7 @@ export class ProxyServer implements ExchangeContext, DrainTarget {
   readonly upstream: Upstream;
   readonly routes: RouteTable<RoutePolicy>;
   readonly clock: Clock;
+  readonly observer: ExchangeObserver;
   readonly newRequestId: () => string;
   /** Set once by the drain sequence (beginDraining); read on every response. */
   draining = false;
@@ -46,6 +49,7 @@ export class ProxyServer implements ExchangeContext, DrainTarget {
     this.upstream = options.upstream;
     this.routes = options.routes;
     this.clock = options.clock;
+    this.observer = options.observer;
     this.#maxInFlight = options.server.maxInFlight === 0 ? Infinity : options.server.maxInFlight;
     this.newRequestId = options.newRequestId;
     this.#onIdle = options.onIdle;

@@ -53,6 +53,7 @@ export interface Config {
   readonly server: ServerConfig;
   readonly drain: DrainConfig;
   readonly log: { readonly level: LogLevel };
+  readonly metrics: { readonly maxSeriesPerFamily: number };
   readonly defaultRoute: DefaultRouteConfig;
   readonly routes: readonly RouteConfig[];
 }
@@ -120,6 +121,9 @@ function readConfigRoot(root: Section): Config {
     })),
     log: root.section('log', (s) => ({
       level: s.oneOf('level', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+    })),
+    metrics: root.section('metrics', (s) => ({
+      maxSeriesPerFamily: s.int('maxSeriesPerFamily', 2000, { min: 10, max: 1_000_000 }),
     })),
     defaultRoute,
     routes: readRoutes(root, 'routes', defaultRoute),

@@ -67,6 +67,11 @@ export class RouteTable<T> {
     });
   }
 
+  /** The default route's value: what matches when nothing else does. */
+  get fallback(): T {
+    return this.#fallback;
+  }
+
   /** The value of the first matching route, or the fallback. `rawHeaders` is Node's flat [name, value, ...] list. */
   match(method: string, url: string, rawHeaders: readonly string[]): T {
     if (this.#empty) return this.#fallback;

@@ -24,6 +24,7 @@ const DEFAULTS: Config = {
   server: { keepAliveTimeoutMs: 65_000, headersTimeoutMs: 10_000, requestTimeoutMs: 0, maxHeaderSize: 16 * 1024, maxInFlight: 4096 },
   drain: { delayMs: 5000, timeoutMs: 20_000 },
   log: { level: 'info' },
+  metrics: { maxSeriesPerFamily: 2000 },
   defaultRoute: {
     name: 'default',
     timeoutMs: 15_000,
@@ -79,6 +80,7 @@ describe('readConfig: defaults and values', () => {
       server: { keepAliveTimeoutMs: 75_000, headersTimeoutMs: 5000, requestTimeoutMs: 60_000, maxHeaderSize: 32 * 1024, maxInFlight: 4096 },
       drain: { delayMs: 3000, timeoutMs: 90_000 },
       log: { level: 'debug' },
+      metrics: DEFAULTS.metrics,
       defaultRoute: DEFAULTS.defaultRoute,
       routes: [],
     });
@@ -122,6 +124,7 @@ describe('readConfig: knownKeys', () => {
       'health', 'health.healthyThreshold', 'health.interval', 'health.path', 'health.timeout', 'health.type', 'health.unhealthyThreshold',
       'listen',
       'log', 'log.level',
+      'metrics', 'metrics.maxSeriesPerFamily',
       'routes',
       'server', 'server.headersTimeout', 'server.keepAliveTimeout', 'server.maxHeaderSize', 'server.maxInFlight', 'server.requestTimeout',
       'upstream', 'upstream.connectTimeout', 'upstream.connections', 'upstream.idleTimeout', 'upstream.keepAliveTimeout', 'upstream.url',

@@ -1,0 +1,106 @@
+// RED metrics under the OpenTelemetry HTTP semantic conventions, recorded from each exchange:
+// http_server_request_duration_seconds (rate, errors and duration in one family), request and
+// response body sizes, active requests, and http_client_request_duration_seconds per upstream attempt.
+// Series are bound once per route, method and status, and looked up through two small maps after that.
+
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { AttemptOutcome } from '../../core/resilience/outcome.ts';
+import type { ExchangeObserver, ExchangeRecord } from '../../ports/exchange-observer.ts';
+import { HistogramFamily, type HistogramSeries } from './histogram-family.ts';
+
+/** OTel's recommended buckets for HTTP durations, in seconds. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+/** Body sizes from 64 bytes to 1 GiB, ×4 apart. */
+const SIZE_BUCKETS = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864, 268435456, 1073741824];
+
+/** Methods the conventions name; anything else is `_OTHER`, so a client cannot invent label values. */
+const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+
+const ERROR_TYPE: Readonly<Record<string, string>> = {
+  'connect-failure': 'connect_failure',
+  reset: 'reset',
+  'per-try-timeout': 'timeout',
+  timeout: 'timeout',
+  'protocol-error': 'protocol_error',
+};
+
+interface ServerSeries {
+  readonly duration: HistogramSeries | null;
+  readonly requestSize: HistogramSeries | null;
+  readonly responseSize: HistogramSeries | null;
+}
+
+/** route → method → status (or error type, for attempts) → the bound series. */
+type Bindings<T> = Map<string, Map<string, Map<number | string, T>>>;
+
+function bound<T>(cache: Bindings<T>, route: string, method: string, key: number | string, bind: () => T): T {
+  let byMethod = cache.get(route);
+  if (byMethod === undefined) cache.set(route, (byMethod = new Map()));
+  let byKey = byMethod.get(method);
+  if (byKey === undefined) byMethod.set(method, (byKey = new Map()));
+  let series = byKey.get(key);
+  if (series === undefined) byKey.set(key, (series = bind()));
+  return series;
+}
+
+export class HttpMetrics implements ExchangeObserver {
+  readonly #duration: HistogramFamily;
+  readonly #requestSize: HistogramFamily;
+  readonly #responseSize: HistogramFamily;
+  readonly #clientDuration: HistogramFamily;
+  readonly #overflow: Counter;
+  readonly #server: Bindings<ServerSeries> = new Map();
+  readonly #client: Bindings<HistogramSeries | null> = new Map();
+  #activeCount = 0;
+
+  constructor(registry: Registry, maxSeriesPerFamily: number) {
+    const labels = ['http_request_method', 'http_route', 'http_response_status_code'];
+    this.#duration = new HistogramFamily('http_server_request_duration_seconds', 'Duration of HTTP server requests, from arrival to the end of the response.', labels, DURATION_BUCKETS, maxSeriesPerFamily);
+    this.#requestSize = new HistogramFamily('http_server_request_body_size_bytes', 'Size of HTTP server request bodies (when their length is known).', labels, SIZE_BUCKETS, maxSeriesPerFamily);
+    this.#responseSize = new HistogramFamily('http_server_response_body_size_bytes', 'Size of HTTP server response bodies sent.', labels, SIZE_BUCKETS, maxSeriesPerFamily);
+    this.#clientDuration = new HistogramFamily('http_client_request_duration_seconds', 'Duration of each upstream attempt to the app, until its response headers or its failure.', [...labels, 'error_type'], DURATION_BUCKETS, maxSeriesPerFamily);
+    for (const family of [this.#duration, this.#requestSize, this.#responseSize, this.#clientDuration]) {
+      registry.registerMetric(family as unknown as Parameters<Registry['registerMetric']>[0]);
+    }
+    const active = (): number => this.#activeCount;
+    new Gauge({
+      name: 'http_server_active_requests', help: 'HTTP server requests in flight.', registers: [registry],
+      collect() {
+        this.set(active());
+      },
+    });
+    this.#overflow = new Counter({ name: 'sightline_metric_series_overflow_total', help: 'Observations dropped because their metric family reached metrics.maxSeriesPerFamily.', labelNames: ['family'], registers: [registry] });
+  }
+
+  exchangeStarted(): void {
+    this.#activeCount++;
+  }
+
+  attemptEnded(x: ExchangeRecord, _attempt: number, outcome: AttemptOutcome, durationMs: number): void {
+    const method = KNOWN_METHODS.has(x.method) ? x.method : '_OTHER';
+    const series = bound(this.#client, x.route, method, outcome, () => {
+      const error = typeof outcome === 'number' ? '' : (ERROR_TYPE[outcome] ?? outcome);
+      return this.#clientDuration.series([method, x.route, typeof outcome === 'number' ? String(outcome) : '', error]);
+    });
+    if (series === null) this.#overflow.inc({ family: this.#clientDuration.name });
+    else series.observe(durationMs / 1000);
+  }
+
+  exchangeEnded(x: ExchangeRecord, durationMs: number): void {
+    this.#activeCount--;
+    const method = KNOWN_METHODS.has(x.method) ? x.method : '_OTHER';
+    const status = x.status;
+    const s = bound(this.#server, x.route, method, status, () => {
+      const values = [method, x.route, String(status)];
+      return { duration: this.#duration.series(values), requestSize: this.#requestSize.series(values), responseSize: this.#responseSize.series(values) };
+    });
+    if (s.duration === null) this.#overflow.inc({ family: this.#duration.name });
+    else s.duration.observe(durationMs / 1000);
+    if (x.bytesIn >= 0) {
+      if (s.requestSize === null) this.#overflow.inc({ family: this.#requestSize.name });
+      else s.requestSize.observe(x.bytesIn);
+    }
+    if (s.responseSize === null) this.#overflow.inc({ family: this.#responseSize.name });
+    else s.responseSize.observe(x.bytesOut);
+  }
+}

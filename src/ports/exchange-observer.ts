@@ -1,0 +1,53 @@
+// What the telemetry adapters (metrics, access log, traces) learn about each proxied request. The
+// exchange passes itself as an ExchangeRecord, read-only, so reporting a request allocates nothing.
+
+import type { AttemptOutcome } from '../core/resilience/outcome.ts';
+
+export interface ExchangeRecord {
+  readonly method: string;
+  /** The route's name (a template): never a raw path. */
+  readonly route: string;
+  /** The request target as received (path and query). */
+  readonly target: string;
+  /** The status sent to the client; 499 when the client left before any response. */
+  readonly status: number;
+  /** Sightline's reason code when it answered itself (x-sightline-reason), else undefined. */
+  readonly reason: string | undefined;
+  /** Upstream attempts made (0 when Sightline answered without the app). */
+  readonly attempts: number;
+  /** How the last attempt ended: the app's status or an AttemptError; undefined without attempts. */
+  readonly upstreamOutcome: AttemptOutcome | undefined;
+  /** Request body bytes, when known (Content-Length or held for replay); -1 for a streamed body of unknown length. */
+  readonly bytesIn: number;
+  /** Response body bytes sent to the client. */
+  readonly bytesOut: number;
+  /** Monotonic milliseconds when the request arrived. */
+  readonly startedAt: number;
+  readonly requestId: string | undefined;
+  readonly clientAddress: string | undefined;
+  readonly userAgent: string | undefined;
+}
+
+export interface ExchangeObserver {
+  exchangeStarted(exchange: ExchangeRecord): void;
+  /** One upstream attempt ended: `outcome` is the app's status or what went wrong. */
+  attemptEnded(exchange: ExchangeRecord, attempt: number, outcome: AttemptOutcome, durationMs: number): void;
+  /** The client's response is done (or the client left); `durationMs` from arrival. */
+  exchangeEnded(exchange: ExchangeRecord, durationMs: number): void;
+}
+
+export const IGNORE_EXCHANGES: ExchangeObserver = {
+  exchangeStarted() {},
+  attemptEnded() {},
+  exchangeEnded() {},
+};
+
+/** One observer that tells each of `observers`, in order. */
+export function everyObserver(...observers: readonly ExchangeObserver[]): ExchangeObserver {
+  if (observers.length === 1) return observers[0] as ExchangeObserver;
+  return {
+    exchangeStarted: (x) => { for (const o of observers) o.exchangeStarted(x); },
+    attemptEnded: (x, attempt, outcome, durationMs) => { for (const o of observers) o.attemptEnded(x, attempt, outcome, durationMs); },
+    exchangeEnded: (x, durationMs) => { for (const o of observers) o.exchangeEnded(x, durationMs); },
+  };
+}
