@@ -12,13 +12,15 @@ import { readiness } from './core/lifecycle/readiness.ts';
 import { compileRoutes } from './core/resilience/compile-routes.ts';
 import type { Clock, Timers } from './ports/clock.ts';
 import { allOf } from './ports/resilience-events.ts';
+import { everyObserver } from './ports/exchange-observer.ts';
 import { AdminServer } from './adapters/admin/admin-server.ts';
 import { EventLoopWatch } from './adapters/admin/event-loop-watch.ts';
 import { HttpProbe } from './adapters/app-probe/http-probe.ts';
 import { TcpProbe } from './adapters/app-probe/tcp-probe.ts';
 import { loadConfig } from './adapters/config-yaml/load-config.ts';
 import { ProxyServer } from './adapters/inbound-http/proxy-server.ts';
-import { createPinoLogger } from './adapters/logging-pino/pino-logger.ts';
+import { AccessLog } from './adapters/logging-pino/access-log.ts';
+import { createLogging } from './adapters/logging-pino/pino-logger.ts';
 import { resilienceLog } from './adapters/logging-pino/resilience-log.ts';
 import { ProcessMetrics } from './adapters/metrics-prom/process-metrics.ts';
 import { resilienceMetrics } from './adapters/metrics-prom/resilience-metrics.ts';
@@ -76,7 +78,8 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
 }
 
 async function run(config: Config, configFile: string | undefined): Promise<void> {
-  const log = createPinoLogger(config.log.level, VERSION);
+  const logging = createLogging(config.log.level, VERSION);
+  const log = logging.log;
   const upstream = new UndiciUpstream(config.upstream);
   const loop = new EventLoopWatch();
   const metrics = new ProcessMetrics(VERSION);
@@ -97,7 +100,9 @@ async function run(config: Config, configFile: string | undefined): Promise<void
     upstream,
     routes: routes.table,
     clock: monotonicClock,
-    observer: new HttpMetrics(metrics.registry, config.metrics.maxSeriesPerFamily),
+    observer: config.accessLog.enabled
+      ? everyObserver(new HttpMetrics(metrics.registry, config.metrics.maxSeriesPerFamily), new AccessLog(config.accessLog, logging.destination, Math.random))
+      : new HttpMetrics(metrics.registry, config.metrics.maxSeriesPerFamily),
     origin: config.upstream.origin,
     server: config.server,
     newRequestId: randomUUID,
@@ -106,7 +111,7 @@ async function run(config: Config, configFile: string | undefined): Promise<void
   });
 
   const exit = (code: number): void => {
-    log.flush();
+    logging.flushSync();
     process.exit(code);
   };
 

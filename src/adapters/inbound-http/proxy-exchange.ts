@@ -74,6 +74,8 @@ const CLIENT_CLOSED = 499;
 
 export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRecord {
   readonly startedAt: number;
+  /** Read at arrival: by the time the response closes, the socket may be gone. */
+  readonly clientAddress: string | undefined;
   reason: string | undefined;
   upstreamOutcome: AttemptOutcome | undefined;
   bytesIn = 0;
@@ -109,6 +111,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     this.#res = res;
     this.#ctx = ctx;
     this.startedAt = ctx.clock.now();
+    this.clientAddress = req.socket.remoteAddress;
   }
 
   get method(): string {
@@ -133,10 +136,6 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
 
   get requestId(): string | undefined {
     return this.#requestId;
-  }
-
-  get clientAddress(): string | undefined {
-    return this.#req.socket.remoteAddress;
   }
 
   get userAgent(): string | undefined {
@@ -179,7 +178,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
       this.#reply('circuit_open', route.breaker?.retryAfterMs(now));
       return;
     }
-    const forwarded = upstreamRequestHeaders(req.rawHeaders, { address: req.socket.remoteAddress, proto: 'http' }, ctx.newRequestId);
+    const forwarded = upstreamRequestHeaders(req.rawHeaders, { address: this.clientAddress, proto: 'http' }, ctx.newRequestId);
     this.#requestId = forwarded.requestId;
     this.#headers = forwarded.headers;
     this.#headers.push(ATTEMPT_HEADER, '1');

@@ -1,17 +1,35 @@
-// Operational logs as JSON lines on stdout, through pino.
+// Logs as JSON lines on stdout, through pino: the operational log (levels) and the access log share
+// one asynchronous destination, so lines never interleave and the hot path never waits on a write.
 
 import pino from 'pino';
 import type { LogLevel } from '../../core/config/model.ts';
 import type { LogFields, Logger } from '../../ports/logger.ts';
 
-export function createPinoLogger(level: LogLevel, version: string): Logger & { flush(): void } {
-  // Synchronous writes: operational lines are rare, and a line written just before exit must not be lost.
-  const log = pino({ level, base: { service: 'sightline', version }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 1, sync: true }));
+export interface Logging {
+  readonly log: Logger;
+  /** Where access-log lines go: the same stream as the operational log. */
+  readonly destination: { write(line: string): unknown };
+  /** Writes out whatever is buffered, synchronously: call before the process exits. */
+  flushSync(): void;
+}
+
+export function createLogging(level: LogLevel, version: string): Logging {
+  const destination = pino.destination({ fd: 1, sync: false });
+  const log = pino({ level, base: { service: 'sightline', version }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
   return {
-    debug: (fields: LogFields, message: string) => log.debug(fields, message),
-    info: (fields: LogFields, message: string) => log.info(fields, message),
-    warn: (fields: LogFields, message: string) => log.warn(fields, message),
-    error: (fields: LogFields, message: string) => log.error(fields, message),
-    flush: () => log.flush(),
+    log: {
+      debug: (fields: LogFields, message: string) => log.debug(fields, message),
+      info: (fields: LogFields, message: string) => log.info(fields, message),
+      warn: (fields: LogFields, message: string) => log.warn(fields, message),
+      error: (fields: LogFields, message: string) => log.error(fields, message),
+    },
+    destination,
+    flushSync: () => {
+      try {
+        destination.flushSync();
+      } catch {
+        // Nothing buffered, or stdout already gone: nothing more can be written.
+      }
+    },
   };
 }

@@ -54,6 +54,7 @@ export interface Config {
   readonly drain: DrainConfig;
   readonly log: { readonly level: LogLevel };
   readonly metrics: { readonly maxSeriesPerFamily: number };
+  readonly accessLog: { readonly enabled: boolean; readonly sampleRatio: number; readonly skipPaths: readonly string[] };
   readonly defaultRoute: DefaultRouteConfig;
   readonly routes: readonly RouteConfig[];
 }
@@ -124,6 +125,11 @@ function readConfigRoot(root: Section): Config {
     })),
     metrics: root.section('metrics', (s) => ({
       maxSeriesPerFamily: s.int('maxSeriesPerFamily', 2000, { min: 10, max: 1_000_000 }),
+    })),
+    accessLog: root.section('accessLog', (s) => ({
+      enabled: s.bool('enabled', true),
+      sampleRatio: s.ratio('sampleRatio', 1, { min: 0, max: 1 }),
+      skipPaths: s.words('skipPaths', [], (p) => (p.startsWith('/') ? p : invalid(`"${p}" must start with /`))),
     })),
     defaultRoute,
     routes: readRoutes(root, 'routes', defaultRoute),

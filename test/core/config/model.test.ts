@@ -25,6 +25,7 @@ const DEFAULTS: Config = {
   drain: { delayMs: 5000, timeoutMs: 20_000 },
   log: { level: 'info' },
   metrics: { maxSeriesPerFamily: 2000 },
+  accessLog: { enabled: true, sampleRatio: 1, skipPaths: [] },
   defaultRoute: {
     name: 'default',
     timeoutMs: 15_000,
@@ -81,6 +82,7 @@ describe('readConfig: defaults and values', () => {
       drain: { delayMs: 3000, timeoutMs: 90_000 },
       log: { level: 'debug' },
       metrics: DEFAULTS.metrics,
+      accessLog: DEFAULTS.accessLog,
       defaultRoute: DEFAULTS.defaultRoute,
       routes: [],
     });
@@ -108,6 +110,7 @@ describe('readConfig: defaults and values', () => {
 describe('readConfig: knownKeys', () => {
   it('lists every section and key of the model', () => {
     expect([...read().knownKeys].sort()).toEqual([
+      'accessLog', 'accessLog.enabled', 'accessLog.sampleRatio', 'accessLog.skipPaths',
       'admin',
       'defaultRoute',
       'defaultRoute.circuitBreaker', 'defaultRoute.circuitBreaker.consecutiveFailures', 'defaultRoute.circuitBreaker.failOn',

@@ -1,0 +1,55 @@
+// One JSON line per request (OpenTelemetry attribute names), built by hand and handed to the shared
+// asynchronous destination: no object per request for a logger to serialise, and strings from the
+// client (path, user agent) escaped with JSON.stringify.
+
+import type { AttemptOutcome } from '../../core/resilience/outcome.ts';
+import type { ExchangeObserver, ExchangeRecord } from '../../ports/exchange-observer.ts';
+
+export interface AccessLogSettings {
+  readonly enabled: boolean;
+  /** Share of requests logged, 0..1. */
+  readonly sampleRatio: number;
+  /** Paths (without query) never logged, e.g. the app's own health checks. */
+  readonly skipPaths: readonly string[];
+}
+
+export class AccessLog implements ExchangeObserver {
+  readonly #destination: { write(line: string): unknown };
+  readonly #sampleRatio: number;
+  readonly #skip: ReadonlySet<string>;
+  readonly #random: () => number;
+
+  constructor(settings: AccessLogSettings, destination: { write(line: string): unknown }, random: () => number) {
+    this.#destination = destination;
+    this.#sampleRatio = settings.sampleRatio;
+    this.#skip = new Set(settings.skipPaths);
+    this.#random = random;
+  }
+
+  exchangeStarted(): void {}
+
+  attemptEnded(): void {}
+
+  exchangeEnded(x: ExchangeRecord, durationMs: number): void {
+    if (this.#sampleRatio < 1 && this.#random() >= this.#sampleRatio) return;
+    const target = x.target;
+    const q = target.indexOf('?');
+    const path = q < 0 ? target : target.slice(0, q);
+    if (this.#skip.size > 0 && this.#skip.has(path)) return;
+    let line = `{"level":30,"time":"${new Date().toISOString()}","msg":"request","http.request.method":${JSON.stringify(x.method)},"url.path":${JSON.stringify(path)},"http.route":${JSON.stringify(x.route)},"http.response.status_code":${x.status},"duration_ms":${Math.round(durationMs * 1000) / 1000},"attempts":${x.attempts}`;
+    line += upstream(x.upstreamOutcome);
+    if (x.reason !== undefined) line += `,"sightline.reason":"${x.reason}"`;
+    if (x.bytesIn >= 0) line += `,"http.request.body.size":${x.bytesIn}`;
+    line += `,"http.response.body.size":${x.bytesOut}`;
+    if (x.clientAddress !== undefined) line += `,"client.address":${JSON.stringify(x.clientAddress)}`;
+    const agent = x.userAgent;
+    if (agent !== undefined) line += `,"user_agent.original":${JSON.stringify(agent)}`;
+    if (x.requestId !== undefined) line += `,"request_id":${JSON.stringify(x.requestId)}`;
+    this.#destination.write(`${line}}\n`);
+  }
+}
+
+function upstream(outcome: AttemptOutcome | undefined): string {
+  if (outcome === undefined) return '';
+  return typeof outcome === 'number' ? `,"upstream.status_code":${outcome}` : `,"error.type":"${outcome}"`;
+}
