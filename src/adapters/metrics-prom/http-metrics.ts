@@ -33,14 +33,17 @@ interface ServerSeries {
 /** route → method → status (or error type, for attempts) → the bound series. */
 type Bindings<T> = Map<string, Map<string, Map<number | string, T>>>;
 
-function bound<T>(cache: Bindings<T>, route: string, method: string, key: number | string, bind: () => T): T {
+function find<T>(cache: Bindings<T>, route: string, method: string, key: number | string): T | undefined {
+  return cache.get(route)?.get(method)?.get(key);
+}
+
+function keep<T>(cache: Bindings<T>, route: string, method: string, key: number | string, value: T): T {
   let byMethod = cache.get(route);
   if (byMethod === undefined) cache.set(route, (byMethod = new Map()));
   let byKey = byMethod.get(method);
   if (byKey === undefined) byMethod.set(method, (byKey = new Map()));
-  let series = byKey.get(key);
-  if (series === undefined) byKey.set(key, (series = bind()));
-  return series;
+  byKey.set(key, value);
+  return value;
 }
 
 export class HttpMetrics implements ExchangeObserver {
@@ -78,10 +81,12 @@ export class HttpMetrics implements ExchangeObserver {
 
   attemptEnded(x: ExchangeRecord, _attempt: number, outcome: AttemptOutcome, durationMs: number): void {
     const method = KNOWN_METHODS.has(x.method) ? x.method : '_OTHER';
-    const series = bound(this.#client, x.route, method, outcome, () => {
+    let series = find(this.#client, x.route, method, outcome);
+    if (series === undefined) {
+      const status = typeof outcome === 'number' ? String(outcome) : '';
       const error = typeof outcome === 'number' ? '' : (ERROR_TYPE[outcome] ?? outcome);
-      return this.#clientDuration.series([method, x.route, typeof outcome === 'number' ? String(outcome) : '', error]);
-    });
+      series = keep(this.#client, x.route, method, outcome, this.#clientDuration.series([method, x.route, status, error]));
+    }
     if (series === null) this.#overflow.inc({ family: this.#clientDuration.name });
     else series.observe(durationMs / 1000);
   }
@@ -90,10 +95,11 @@ export class HttpMetrics implements ExchangeObserver {
     this.#activeCount--;
     const method = KNOWN_METHODS.has(x.method) ? x.method : '_OTHER';
     const status = x.status;
-    const s = bound(this.#server, x.route, method, status, () => {
+    let s = find(this.#server, x.route, method, status);
+    if (s === undefined) {
       const values = [method, x.route, String(status)];
-      return { duration: this.#duration.series(values), requestSize: this.#requestSize.series(values), responseSize: this.#responseSize.series(values) };
-    });
+      s = keep(this.#server, x.route, method, status, { duration: this.#duration.series(values), requestSize: this.#requestSize.series(values), responseSize: this.#responseSize.series(values) });
+    }
     if (s.duration === null) this.#overflow.inc({ family: this.#duration.name });
     else s.duration.observe(durationMs / 1000);
     if (x.bytesIn >= 0) {

@@ -2,6 +2,7 @@
 // every route starts from) and `routes` (first match wins). A route sets only what differs from the
 // default route; everything else it inherits.
 
+import type { CircuitBreakerSettings } from '../resilience/circuit-breaker.ts';
 import { checkOutcomeName } from '../resilience/outcome.ts';
 import { parsePathTemplate } from '../routing/path-template.ts';
 import type { RouteMatch } from '../routing/route-table.ts';
@@ -18,16 +19,10 @@ export interface RetryConfig {
   readonly budget: { readonly ratio: number; readonly minPerSecond: number; readonly windowMs: number };
 }
 
-export interface CircuitBreakerConfig {
+/** The breaker's own settings (see circuit-breaker.ts), with its outcome list as written, and its group. */
+export interface CircuitBreakerConfig extends Omit<CircuitBreakerSettings, 'failOn'> {
   /** Routes naming the same group share one breaker; empty: the route has its own. */
   readonly group: string;
-  readonly consecutiveFailures: number;
-  readonly failureRate: number;
-  readonly minRequests: number;
-  readonly windowMs: number;
-  readonly openForMs: number;
-  readonly maxOpenForMs: number;
-  readonly halfOpenRequests: number;
   readonly failOn: readonly string[];
 }
 
