@@ -37,11 +37,6 @@ const kExchange = Symbol('sightline.exchange');
 type TaggedResponse = ServerResponse & { [kExchange]: ProxyExchange };
 type TaggedRequest = IncomingMessage & { [kExchange]: ProxyExchange };
 
-class ClientGoneError extends Error {
-  override name = 'ClientGoneError';
-}
-const CLIENT_GONE = new ClientGoneError('client closed the connection');
-
 // Shared listeners and timer callback: `this` (or the argument) leads to the exchange. No closure per request.
 function onResponseClose(this: TaggedResponse): void {
   this[kExchange].onClientClose();
@@ -305,7 +300,6 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
         attempt.abandon();
       }
       if (this.#pendingTicket !== REFUSED) route?.abandonAttempt(this.#pendingTicket);
-      this.#controller?.abort(CLIENT_GONE);
     }
     if (this.#admitted) (this.#route as RoutePolicy).finish();
     this.#ctx.observer.exchangeEnded(this, this.#ctx.clock.now() - this.startedAt);

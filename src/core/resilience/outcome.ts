@@ -31,10 +31,8 @@ export function outcomeName(outcome: AttemptOutcome): string {
 export class OutcomeSet {
   readonly #statuses = new Uint8Array(600);
   readonly #errors = new Set<AttemptError>();
-  readonly names: readonly string[];
 
   constructor(names: readonly string[]) {
-    this.names = names;
     for (const name of names) {
       const kind = OUTCOME_ALIASES[name] ?? name;
       if (kind === '5xx') this.#statuses.fill(1, 500, 600);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig, type Config } from '../../../src/core/config/model.ts';
 import { mergeLayers, type RawLayer, type RawTree } from '../../../src/core/config/layers.ts';
+import { BUILT_IN_POLICY } from './built-in-policy.ts';
 
 function layer(values: RawTree, origins: Record<string, string> = {}): RawLayer {
   return { values, origins: new Map(Object.entries(origins)) };
@@ -26,32 +27,7 @@ const DEFAULTS: Config = {
   log: { level: 'info' },
   metrics: { maxSeriesPerFamily: 2000 },
   accessLog: { enabled: true, sampleRatio: 1, skipPaths: [] },
-  defaultRoute: {
-    name: 'default',
-    timeoutMs: 15_000,
-    maxInFlight: 0,
-    retry: {
-      attempts: 2,
-      perTryTimeoutMs: 0,
-      retryOn: ['connect-failure', 'reset', 'gateway-error'],
-      backoff: { baseMs: 25, maxMs: 250 },
-      retryAfterMaxMs: 1000,
-      methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'],
-      bufferLimit: 64 * 1024,
-      budget: { ratio: 0.2, minPerSecond: 10, windowMs: 10_000 },
-    },
-    circuitBreaker: {
-      group: '',
-      consecutiveFailures: 5,
-      failureRate: 0.5,
-      minRequests: 20,
-      windowMs: 10_000,
-      openForMs: 5000,
-      maxOpenForMs: 60_000,
-      halfOpenRequests: 1,
-      failOn: ['connect-failure', 'reset', 'timeout', '5xx'],
-    },
-  },
+  defaultRoute: { name: 'default', ...BUILT_IN_POLICY },
   routes: [],
 };
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../../src/core/config/model.ts';
 import type { RawLayer, RawTree } from '../../../src/core/config/layers.ts';
-import type { PolicyConfig, RouteConfig } from '../../../src/core/config/policy.ts';
+import type { RouteConfig } from '../../../src/core/config/policy.ts';
+import { BUILT_IN_POLICY } from './built-in-policy.ts';
 import { compileRoutes } from '../../../src/core/resilience/compile-routes.ts';
 import { IGNORE_RESILIENCE_EVENTS } from '../../../src/ports/resilience-events.ts';
 
@@ -20,31 +21,6 @@ function routesOf(values: RawTree): readonly RouteConfig[] {
   return result.config.routes;
 }
 
-const BUILT_IN_POLICY: PolicyConfig = {
-  timeoutMs: 15_000,
-  maxInFlight: 0,
-  retry: {
-    attempts: 2,
-    perTryTimeoutMs: 0,
-    retryOn: ['connect-failure', 'reset', 'gateway-error'],
-    backoff: { baseMs: 25, maxMs: 250 },
-    retryAfterMaxMs: 1000,
-    methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'],
-    bufferLimit: 64 * 1024,
-    budget: { ratio: 0.2, minPerSecond: 10, windowMs: 10_000 },
-  },
-  circuitBreaker: {
-    group: '',
-    consecutiveFailures: 5,
-    failureRate: 0.5,
-    minRequests: 20,
-    windowMs: 10_000,
-    openForMs: 5000,
-    maxOpenForMs: 60_000,
-    halfOpenRequests: 1,
-    failOn: ['connect-failure', 'reset', 'timeout', '5xx'],
-  },
-};
 
 const RETRY_ON_MESSAGE = 'is not one of: connect-failure, reset, refused-stream, per-try-timeout, protocol-error, gateway-error, 5xx, or a status code such as 503';
 const FAIL_ON_MESSAGE = 'is not one of: connect-failure, reset, refused-stream, timeout, per-try-timeout, protocol-error, gateway-error, 5xx, or a status code such as 503';

@@ -99,11 +99,6 @@ describe('OutcomeSet: error kinds', () => {
     expect(errorsIn(set)).toEqual([name]);
     expect(statusesIn(set)).toEqual([]);
   });
-
-  it('keeps the names it was written with', () => {
-    const names = ['refused-stream', '5xx'];
-    expect(new OutcomeSet(names).names).toEqual(['refused-stream', '5xx']);
-  });
 });
 
 describe('OutcomeSet: unknown names', () => {
