@@ -76,15 +76,42 @@ export function parseCommandLine(args: readonly string[]): Command {
   return { kind: 'run', configFile, flags: { values, origins } };
 }
 
-/** The environment's layer: the SIGHTLINE_* variables that name config keys. */
+/** Milliseconds, as the OTel variables give them, written as a duration. */
+const millis = (v: string): string => `${v.trim()}ms`;
+
+/**
+ * The OpenTelemetry SDK's standard variables Sightline honours: variable, key, and how the value maps
+ * (undefined: the variable says nothing). Later entries win: the traces endpoint beats the general one.
+ */
+const OTEL_ENV: readonly (readonly [string, string, (value: string) => string | undefined])[] = [
+  // The general endpoint names the collector; the traces path is appended (OTLP/HTTP exporter spec).
+  ['OTEL_EXPORTER_OTLP_ENDPOINT', 'tracing.endpoint', (v) => `${v.trim().replace(/\/+$/, '')}/v1/traces`],
+  ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'tracing.endpoint', (v) => v.trim()],
+  ['OTEL_SERVICE_NAME', 'tracing.serviceName', (v) => v],
+  ['OTEL_RESOURCE_ATTRIBUTES', 'tracing.resourceAttributes', (v) => v],
+  ['OTEL_SDK_DISABLED', 'tracing.enabled', (v) => (v.trim().toLowerCase() === 'true' ? 'false' : undefined)],
+  ['OTEL_BSP_SCHEDULE_DELAY', 'tracing.exportDelay', millis],
+  ['OTEL_BSP_EXPORT_TIMEOUT', 'tracing.exportTimeout', millis],
+  ['OTEL_BSP_MAX_QUEUE_SIZE', 'tracing.queueSize', (v) => v],
+  ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 'tracing.batchSize', (v) => v],
+];
+
+/** The environment's layer: the SIGHTLINE_* variables that name config keys, and the standard OTEL_* ones. */
 export function environmentLayer(env: Readonly<Record<string, string | undefined>>): RawLayer {
   const values: RawTree = {};
   const origins = new Map<string, string>();
-  for (const [name, key] of Object.entries(ENV_KEYS)) {
-    const value = env[name];
-    if (value === undefined || value === '') continue;
+  const set = (name: string, key: string, value: string | undefined): void => {
+    if (value === undefined) return;
     setPath(values, key, value);
     origins.set(key, `env ${name}`);
+  };
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') set(name, key, value);
+  }
+  for (const [name, key, map] of OTEL_ENV) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') set(name, key, map(value));
   }
   return { values, origins };
 }

@@ -43,6 +43,24 @@ export interface DrainConfig {
   readonly timeoutMs: number;
 }
 
+export interface TracingConfig {
+  readonly enabled: boolean;
+  /** Share of requests that start a trace here (no sampled traceparent from the caller) which are recorded. */
+  readonly sampleRatio: number;
+  /** OTLP/HTTP traces URL (`.../v1/traces`); '' to keep traces in memory only. */
+  readonly endpoint: string;
+  /** '' → `service.name` from resourceAttributes, else `sightline`. */
+  readonly serviceName: string;
+  readonly resourceAttributes: readonly (readonly [string, string])[];
+  /** Traces kept in memory for /debug/traces. */
+  readonly keepTraces: number;
+  /** Spans waiting for export at most; more are dropped and counted. */
+  readonly queueSize: number;
+  readonly batchSize: number;
+  readonly exportDelayMs: number;
+  readonly exportTimeoutMs: number;
+}
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 export interface Config {
@@ -55,6 +73,7 @@ export interface Config {
   readonly log: { readonly level: LogLevel };
   readonly metrics: { readonly maxSeriesPerFamily: number };
   readonly accessLog: { readonly enabled: boolean; readonly sampleRatio: number; readonly skipPaths: readonly string[] };
+  readonly tracing: TracingConfig;
   readonly defaultRoute: DefaultRouteConfig;
   readonly routes: readonly RouteConfig[];
 }
@@ -108,6 +127,29 @@ function readServer(s: Section): ServerConfig {
   return server;
 }
 
+function otlpEndpoint(text: string) {
+  const url = text.trim();
+  if (url === '') return '';
+  return /^https?:\/\/[^/\s]+(\/\S*)?$/.test(url) ? url : invalid(`"${text}" must be an http:// or https:// URL, e.g. http://otel-collector:4318/v1/traces`);
+}
+
+function readTracing(s: Section): TracingConfig {
+  const tracing: TracingConfig = {
+    enabled: s.bool('enabled', true),
+    sampleRatio: s.ratio('sampleRatio', 0.1, { min: 0, max: 1 }),
+    endpoint: s.text('endpoint', '', otlpEndpoint),
+    serviceName: s.text('serviceName', '', (t) => t.trim()),
+    resourceAttributes: s.stringMap('resourceAttributes', (name, value) => [name, value]),
+    keepTraces: s.int('keepTraces', 100, { min: 0, max: 100_000 }),
+    queueSize: s.int('queueSize', 2048, { min: 1, max: 1_000_000 }),
+    batchSize: s.int('batchSize', 512, { min: 1, max: 1_000_000 }),
+    exportDelayMs: s.duration('exportDelay', 5 * SECOND, { min: 1 }),
+    exportTimeoutMs: s.duration('exportTimeout', 10 * SECOND, { min: 1 }),
+  };
+  if (tracing.batchSize > tracing.queueSize) s.report('batchSize', `must not be larger than tracing.queueSize (${tracing.queueSize})`);
+  return tracing;
+}
+
 function readConfigRoot(root: Section): Config {
   const defaultRoute = root.section('defaultRoute', readDefaultRoute);
   return {
@@ -131,6 +173,7 @@ function readConfigRoot(root: Section): Config {
       sampleRatio: s.ratio('sampleRatio', 1, { min: 0, max: 1 }),
       skipPaths: s.words('skipPaths', [], (p) => (p.startsWith('/') ? p : invalid(`"${p}" must start with /`))),
     })),
+    tracing: root.section('tracing', readTracing),
     defaultRoute,
     routes: readRoutes(root, 'routes', defaultRoute),
   };

@@ -176,12 +176,24 @@ export class Section {
   }
 
   /** A map whose keys the user chooses (header names, say), every value a string checked by `check`. */
+  /**
+   * A map of names to single values: `{name: value}` in YAML, or `name=value,name=value` from an env
+   * variable or flag (values percent-decoded, as OTEL_RESOURCE_ATTRIBUTES writes them).
+   */
   stringMap(key: string, check: (name: string, value: string) => [string, string] | Invalid): [string, string][] {
     const path = joinPath(this.#path, key);
     this.#read.add(key);
     this.#ctx.knownKeys.push(path);
-    const raw = this.#values[key];
+    let raw = this.#values[key];
     if (raw === undefined || raw === null) return [];
+    if (typeof raw === 'string') {
+      const parsed = parsePairs(raw);
+      if (parsed instanceof Invalid) {
+        this.#ctx.report(path, parsed.message);
+        return [];
+      }
+      raw = parsed;
+    }
     if (!isTree(raw)) {
       this.#ctx.report(path, 'must be a map such as {name: value}');
       return [];
@@ -318,4 +330,22 @@ function editDistance(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length] as number;
+}
+
+/** `a=1,b=x%20y` → {a: '1', b: 'x y'}; an entry without `=` or a bad %-escape is refused by position. */
+function parsePairs(text: string): RawTree | Invalid {
+  const out: RawTree = {};
+  const entries = text.split(',');
+  for (let i = 0; i < entries.length; i++) {
+    const entry = (entries[i] as string).trim();
+    if (entry === '') continue;
+    const eq = entry.indexOf('=');
+    if (eq <= 0) return invalid(`must be a map such as {name: value} or name=value,name=value: entry ${i + 1} ("${entry}") has no name=`);
+    try {
+      out[entry.slice(0, eq).trim()] = decodeURIComponent(entry.slice(eq + 1).trim());
+    } catch {
+      return invalid(`entry ${i + 1} ("${entry}") has an invalid %-escape`);
+    }
+  }
+  return out;
 }

@@ -18,6 +18,13 @@ export interface UpstreamRequestHeaders {
   readonly contentLength: number;
   /** The request carries an Idempotency-Key: the client says sending it twice is harmless. */
   readonly idempotencyKey: boolean;
+  /**
+   * The caller's W3C trace context, taken out of `headers`: the exchange decides what the app gets.
+   * A repeated traceparent is invalid (W3C Trace Context §3.2) and comes back as ''.
+   */
+  readonly traceparent: string | undefined;
+  /** Every tracestate field, joined with commas as the spec allows. */
+  readonly tracestate: string | undefined;
 }
 
 /** Set on every upstream attempt (1, 2, ...); a client's own copy is dropped. */
@@ -43,6 +50,8 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
   let contentLength = -1;
   let idempotencyKey = false;
   let trailersAccepted = false;
+  let traceparent: string | undefined;
+  let tracestate: string | undefined;
 
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
@@ -80,6 +89,12 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
         break;
       case ATTEMPT_HEADER:
         continue;
+      case 'traceparent':
+        traceparent = traceparent === undefined ? value : '';
+        continue;
+      case 'tracestate':
+        tracestate = tracestate === undefined ? value : `${tracestate},${value}`;
+        continue;
     }
     out.push(name, value);
   }
@@ -101,7 +116,7 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
   out.push('x-forwarded-proto', xfProto === undefined ? client.proto : `${xfProto}, ${client.proto}`);
   if (host !== undefined) out.push('x-forwarded-host', xfHost === undefined ? host : `${xfHost}, ${host}`);
   else if (xfHost !== undefined) out.push('x-forwarded-host', xfHost);
-  return { headers: out, requestId, hasBody, contentLength, idempotencyKey };
+  return { headers: out, requestId, hasBody, contentLength, idempotencyKey, traceparent, tracestate };
 }
 
 export interface DownstreamOptions {

@@ -24,6 +24,19 @@ export function outcomeName(outcome: AttemptOutcome): string {
   return typeof outcome === 'number' ? String(outcome) : outcome;
 }
 
+const ERROR_TYPES: Readonly<Record<AttemptError, string>> = {
+  'connect-failure': 'connect_failure',
+  reset: 'reset',
+  'per-try-timeout': 'timeout',
+  timeout: 'timeout',
+  'protocol-error': 'protocol_error',
+};
+
+/** An attempt error as telemetry names it (OTel `error.type`): `connect_failure`, `timeout`, ... */
+export function errorType(error: AttemptError): string {
+  return ERROR_TYPES[error];
+}
+
 /**
  * A set of outcomes, written in config as a list of names: error kinds, `5xx`, `gateway-error`
  * (502, 503, 504) or explicit status codes. Compiled to a lookup table: a membership test is one read.

@@ -146,4 +146,19 @@ describe('environmentLayer', () => {
     expect(layer.values).toEqual({});
     expect(layer.origins.size).toBe(0);
   });
+
+  it('maps the standard OTEL_* variables: the general endpoint gets /v1/traces, the traces endpoint wins as is', () => {
+    const general = environmentLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/', OTEL_SERVICE_NAME: 'shop', OTEL_RESOURCE_ATTRIBUTES: 'k8s.pod.name=web-1' });
+    expect(general.values).toEqual({ tracing: { endpoint: 'http://collector:4318/v1/traces', serviceName: 'shop', resourceAttributes: 'k8s.pod.name=web-1' } });
+    expect(origins(general)).toMatchObject({ 'tracing.endpoint': 'env OTEL_EXPORTER_OTLP_ENDPOINT', 'tracing.resourceAttributes': 'env OTEL_RESOURCE_ATTRIBUTES' });
+    const both = environmentLayer({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:4318/custom' });
+    expect(both.values).toEqual({ tracing: { endpoint: 'http://b:4318/custom' } });
+    expect(origins(both)).toEqual({ 'tracing.endpoint': 'env OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' });
+  });
+
+  it('turns tracing off only for OTEL_SDK_DISABLED=true, and reads OTEL_BSP_* milliseconds as durations', () => {
+    expect(environmentLayer({ OTEL_SDK_DISABLED: 'TRUE' }).values).toEqual({ tracing: { enabled: 'false' } });
+    expect(environmentLayer({ OTEL_SDK_DISABLED: 'false' }).values).toEqual({});
+    expect(environmentLayer({ OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BSP_MAX_QUEUE_SIZE: '100' }).values).toEqual({ tracing: { exportDelay: '200ms', queueSize: '100' } });
+  });
 });

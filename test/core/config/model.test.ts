@@ -27,6 +27,10 @@ const DEFAULTS: Config = {
   log: { level: 'info' },
   metrics: { maxSeriesPerFamily: 2000 },
   accessLog: { enabled: true, sampleRatio: 1, skipPaths: [] },
+  tracing: {
+    enabled: true, sampleRatio: 0.1, endpoint: '', serviceName: '', resourceAttributes: [],
+    keepTraces: 100, queueSize: 2048, batchSize: 512, exportDelayMs: 5000, exportTimeoutMs: 10_000,
+  },
   defaultRoute: { name: 'default', ...BUILT_IN_POLICY },
   routes: [],
 };
@@ -59,6 +63,7 @@ describe('readConfig: defaults and values', () => {
       log: { level: 'debug' },
       metrics: DEFAULTS.metrics,
       accessLog: DEFAULTS.accessLog,
+      tracing: DEFAULTS.tracing,
       defaultRoute: DEFAULTS.defaultRoute,
       routes: [],
     });
@@ -106,6 +111,8 @@ describe('readConfig: knownKeys', () => {
       'metrics', 'metrics.maxSeriesPerFamily',
       'routes',
       'server', 'server.headersTimeout', 'server.keepAliveTimeout', 'server.maxHeaderSize', 'server.maxInFlight', 'server.requestTimeout',
+      'tracing', 'tracing.batchSize', 'tracing.enabled', 'tracing.endpoint', 'tracing.exportDelay', 'tracing.exportTimeout',
+      'tracing.keepTraces', 'tracing.queueSize', 'tracing.resourceAttributes', 'tracing.sampleRatio', 'tracing.serviceName',
       'upstream', 'upstream.connectTimeout', 'upstream.connections', 'upstream.idleTimeout', 'upstream.keepAliveTimeout', 'upstream.url',
     ]);
   });
@@ -114,6 +121,30 @@ describe('readConfig: knownKeys', () => {
     const broken = read(layer({ upstream: 'x', health: { type: 'udp' }, bogus: 1 }));
     expect(broken.issues.length).toBeGreaterThan(0);
     expect(broken.knownKeys).toEqual(read().knownKeys);
+  });
+});
+
+describe('readConfig: tracing', () => {
+  it('reads OTLP settings and resource attributes written as a map or as OTEL_RESOURCE_ATTRIBUTES writes them', () => {
+    const fromMap = read(layer({ tracing: { endpoint: 'http://collector:4318/v1/traces', sampleRatio: '25%', resourceAttributes: { 'deployment.environment.name': 'prod', 'k8s.pod.name': 'web-1' } } }));
+    expect(fromMap.issues).toEqual([]);
+    expect(fromMap.config.tracing).toMatchObject({ endpoint: 'http://collector:4318/v1/traces', sampleRatio: 0.25, resourceAttributes: [['deployment.environment.name', 'prod'], ['k8s.pod.name', 'web-1']] });
+    const fromText = read(layer({ tracing: { resourceAttributes: 'service.name=shop, team=a%2Cb%20c' } }));
+    expect(fromText.issues).toEqual([]);
+    expect(fromText.config.tracing.resourceAttributes).toEqual([['service.name', 'shop'], ['team', 'a,b c']]);
+  });
+
+  it('names the key and the place of a bad endpoint, attribute list or batch size', () => {
+    const result = read(layer(
+      { tracing: { endpoint: 'collector:4318', resourceAttributes: 'a=1,oops', queueSize: 10, batchSize: 20 } },
+      { 'tracing.endpoint': 'env OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'tracing.resourceAttributes': 'env OTEL_RESOURCE_ATTRIBUTES', 'tracing.batchSize': 'f.yaml:3:3' },
+    ));
+    expect(result.issues).toEqual(expect.arrayContaining([
+      expect.objectContaining({ path: 'tracing.endpoint', origin: 'env OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', message: expect.stringContaining('http:// or https:// URL') }),
+      expect.objectContaining({ path: 'tracing.resourceAttributes', origin: 'env OTEL_RESOURCE_ATTRIBUTES', message: expect.stringContaining('entry 2 ("oops") has no name=') }),
+      expect.objectContaining({ path: 'tracing.batchSize', origin: 'f.yaml:3:3', message: 'must not be larger than tracing.queueSize (10)' }),
+    ]));
+    expect(result.issues).toHaveLength(3);
   });
 });
 
