@@ -13,6 +13,7 @@ import { compileRoutes } from './core/resilience/compile-routes.ts';
 import type { Clock, Timers } from './ports/clock.ts';
 import { allOf } from './ports/resilience-events.ts';
 import { everyObserver } from './ports/exchange-observer.ts';
+import { NO_TRACING } from './ports/exchange-tracer.ts';
 import { AdminServer } from './adapters/admin/admin-server.ts';
 import { EventLoopWatch } from './adapters/admin/event-loop-watch.ts';
 import { HttpProbe } from './adapters/app-probe/http-probe.ts';
@@ -25,6 +26,8 @@ import { resilienceLog } from './adapters/logging-pino/resilience-log.ts';
 import { ProcessMetrics } from './adapters/metrics-prom/process-metrics.ts';
 import { resilienceMetrics } from './adapters/metrics-prom/resilience-metrics.ts';
 import { HttpMetrics } from './adapters/metrics-prom/http-metrics.ts';
+import { traceExportMetrics } from './adapters/metrics-prom/trace-export-metrics.ts';
+import { OtelTracing } from './adapters/tracing-otel/otel-tracing.ts';
 import { UndiciUpstream } from './adapters/upstream-undici/undici-upstream.ts';
 
 const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -95,6 +98,10 @@ async function run(config: Config, configFile: string | undefined): Promise<void
   const events = allOf(resilienceLog(log), resilienceMetrics(metrics.registry, routeNames));
   const routes = compileRoutes(config.defaultRoute, config.routes, { random: Math.random, events });
 
+  const tracing = config.tracing.enabled
+    ? new OtelTracing({ settings: config.tracing, version: VERSION, upstreamOrigin: config.upstream.origin, events: traceExportMetrics(metrics.registry), log, random: Math.random })
+    : undefined;
+
   let listening = false;
   const proxy = new ProxyServer({
     upstream,
@@ -103,6 +110,7 @@ async function run(config: Config, configFile: string | undefined): Promise<void
     observer: config.accessLog.enabled
       ? everyObserver(new HttpMetrics(metrics.registry, config.metrics.maxSeriesPerFamily), new AccessLog(config.accessLog, logging.destination, Math.random))
       : new HttpMetrics(metrics.registry, config.metrics.maxSeriesPerFamily),
+    tracer: tracing?.tracer ?? NO_TRACING,
     origin: config.upstream.origin,
     server: config.server,
     newRequestId: randomUUID,
@@ -124,8 +132,11 @@ async function run(config: Config, configFile: string | undefined): Promise<void
       exit(1);
       return;
     }
-    // Idle sockets to the app close politely, but never hold the exit for more than a second.
-    void Promise.race([upstream.close(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]).finally(() => exit(0));
+    // Idle sockets to the app close politely and queued spans are exported, but neither holds the exit for more than a second.
+    void Promise.all([
+      Promise.race([upstream.close(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]),
+      tracing?.shutdown(1000),
+    ]).finally(() => exit(0));
   });
 
   const beginDrain = (trigger: string): boolean => {
@@ -141,6 +152,7 @@ async function run(config: Config, configFile: string | undefined): Promise<void
     readiness: () => readiness({ listening, draining: drain.draining, appHealthy: appHealth.healthy, appDetail: appHealth.detail }),
     metrics: (accept) => metrics.render(accept),
     shutdown: () => beginDrain('POST /shutdown'),
+    traces: () => tracing?.recentTraces() ?? [],
   });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

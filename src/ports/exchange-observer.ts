@@ -26,6 +26,16 @@ export interface ExchangeRecord {
   readonly requestId: string | undefined;
   readonly clientAddress: string | undefined;
   readonly userAgent: string | undefined;
+  /** The Host header, as sent. */
+  readonly host: string | undefined;
+  /** `1.1`, `1.0`. */
+  readonly httpVersion: string;
+  /** The trace the request belongs to (the caller's or a new one); undefined when tracing is off. */
+  readonly traceId: string | undefined;
+  /** Sightline's SERVER span, when the request is sampled. */
+  readonly spanId: string | undefined;
+  /** The request's trace is recorded (sampled). */
+  readonly sampled: boolean;
 }
 
 export interface ExchangeObserver {

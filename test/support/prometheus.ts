@@ -12,6 +12,8 @@ export interface Prometheus {
   readonly url: string;
   /** Instant query; returns the result vector. */
   query(promql: string, atEpochSeconds?: number): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  /** Exemplars of the series `promql` selects, between two epoch seconds. */
+  queryExemplars(promql: string, start: number, end: number): Promise<{ seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string; timestamp: number }[] }[]>;
   /** Waits until every target has been scraped successfully at least once. */
   waitForTargetsUp(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -63,6 +65,9 @@ export async function startPrometheus(targets: readonly string[], scrapeInterval
     query: async (promql, at) => {
       const data = (await api(`/api/v1/query?query=${encodeURIComponent(promql)}${at === undefined ? '' : `&time=${at}`}`)) as { result: { metric: Record<string, string>; value: [number, string] }[] };
       return data.result;
+    },
+    queryExemplars: async (promql, start, end) => {
+      return (await api(`/api/v1/query_exemplars?query=${encodeURIComponent(promql)}&start=${start}&end=${end}`)) as Awaited<ReturnType<Prometheus['queryExemplars']>>;
     },
     waitForTargetsUp: async (timeoutMs = 15_000) => {
       const end = Date.now() + timeoutMs;

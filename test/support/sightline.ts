@@ -55,7 +55,7 @@ export function runSightline(args: readonly string[], env: Record<string, string
 
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SIGHTLINE_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SIGHTLINE_') && !k.startsWith('OTEL_')) env[k] = v;
   return env;
 }
 

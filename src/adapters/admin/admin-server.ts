@@ -1,4 +1,4 @@
-// The admin listener: liveness, readiness, metrics and the loopback-only shutdown hook.
+// The admin listener: liveness, readiness, metrics, recent traces and the loopback-only shutdown hook.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +17,8 @@ export interface AdminHandlers {
   readonly metrics: (accept: string | undefined) => Promise<{ contentType: string; body: string }>;
   /** Starts the graceful drain; true when this call started it. */
   readonly shutdown: () => boolean;
+  /** The traces kept in memory, newest first (JSON-ready). */
+  readonly traces: () => unknown;
 }
 
 export function isLoopback(address: string | undefined): boolean {
@@ -89,8 +91,13 @@ export class AdminServer {
         json(res, 202, { status: 'draining', started });
         return;
       }
+      case '/debug/traces': {
+        if (!allow(method, res, 'GET', 'HEAD')) return;
+        json(res, 200, { traces: this.#handlers.traces() });
+        return;
+      }
       default:
-        json(res, 404, { error: 'not_found', paths: ['/healthz', '/readyz', '/metrics', '/shutdown'] });
+        json(res, 404, { error: 'not_found', paths: ['/healthz', '/readyz', '/metrics', '/shutdown', '/debug/traces'] });
     }
   }
 }

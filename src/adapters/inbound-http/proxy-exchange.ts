@@ -10,11 +10,12 @@ import { ATTEMPT_HEADER, downstreamResponseHeaders, forwardableTrailers, upstrea
 import { REASON_HEADER, REASONS, reasonBody, reasonForUpstreamError, type Reason } from '../../core/http/reasons.ts';
 import { parseRetryAfter } from '../../core/resilience/backoff.ts';
 import { REFUSED } from '../../core/resilience/circuit-breaker.ts';
-import type { AttemptOutcome } from '../../core/resilience/outcome.ts';
+import { outcomeName, type AttemptOutcome } from '../../core/resilience/outcome.ts';
 import type { RoutePolicy } from '../../core/resilience/route-policy.ts';
 import type { RouteTable } from '../../core/routing/route-table.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ExchangeObserver, ExchangeRecord } from '../../ports/exchange-observer.ts';
+import { NO_TRACE, type ExchangeTrace, type ExchangeTracer } from '../../ports/exchange-tracer.ts';
 import type { ResponseHeaders, Upstream, UpstreamController } from '../../ports/upstream.ts';
 import { bufferBody, type BodyBufferOwner } from './body-buffer.ts';
 import { UpstreamAttempt, type AttemptOwner } from './upstream-attempt.ts';
@@ -25,6 +26,7 @@ export interface ExchangeContext {
   readonly routes: RouteTable<RoutePolicy>;
   readonly clock: Clock;
   readonly observer: ExchangeObserver;
+  readonly tracer: ExchangeTracer;
   readonly newRequestId: () => string;
   /** True while draining: every response asks the client to close its connection. */
   readonly draining: boolean;
@@ -81,6 +83,12 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
   #route: RoutePolicy | null = null;
   #requestId: string | undefined;
   #headers: string[] = [];
+  #trace: ExchangeTrace = NO_TRACE;
+  /** The caller's trace headers, forwarded unchanged when this hop records nothing. */
+  #callerTraceparent: string | undefined;
+  #callerTracestate: string | undefined;
+  /** Where the traceparent value sits in #headers, rewritten for each attempt; -1 when not ours. */
+  #traceparentAt = -1;
   #body: Buffer | Readable | null = null;
   /** Repeating the request is harmless (its method, or an Idempotency-Key). */
   #safe = false;
@@ -134,10 +142,27 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
   }
 
   get userAgent(): string | undefined {
-    // Read from the raw list: req.headers would build an object of every header.
-    const raw = this.#req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).length === 10 && (raw[i] as string).toLowerCase() === 'user-agent') return raw[i + 1];
-    return undefined;
+    return this.#rawHeader('user-agent');
+  }
+
+  get host(): string | undefined {
+    return this.#rawHeader('host');
+  }
+
+  get httpVersion(): string {
+    return this.#req.httpVersion;
+  }
+
+  get traceId(): string | undefined {
+    return this.#trace.traceId;
+  }
+
+  get spanId(): string | undefined {
+    return this.#trace.spanId;
+  }
+
+  get sampled(): boolean {
+    return this.#trace.sampled;
   }
 
   start(): void {
@@ -145,38 +170,41 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     const res = this.#res as TaggedResponse;
     res[kExchange] = this;
     res.once('close', onResponseClose);
-    this.#ctx.observer.exchangeStarted(this);
+    const ctx = this.#ctx;
+    ctx.observer.exchangeStarted(this);
+    // Headers first, so that even a request refused below has its request id and its trace.
+    const forwarded = upstreamRequestHeaders(req.rawHeaders, { address: this.clientAddress, proto: 'http' }, ctx.newRequestId);
+    this.#requestId = forwarded.requestId;
+    this.#headers = forwarded.headers;
+    this.#callerTraceparent = forwarded.traceparent;
+    this.#callerTracestate = forwarded.tracestate;
     const path = req.url as string;
-    if (path.charCodeAt(0) !== 47 /* '/' */) {
-      // Absolute-form or asterisk-form: a sidecar forwards origin-form only.
+    const method = req.method as string;
+    // Absolute-form or asterisk-form: a sidecar forwards origin-form only.
+    const originForm = path.charCodeAt(0) === 47; /* '/' */
+    const route = originForm ? ctx.routes.match(method, path, req.rawHeaders) : ctx.routes.fallback;
+    this.#route = route;
+    this.#trace = ctx.tracer.begin(this, forwarded.traceparent, forwarded.tracestate);
+    if (!originForm) {
       this.#reply('invalid_request');
       return;
     }
-    const ctx = this.#ctx;
-    const method = req.method as string;
-    const route = ctx.routes.match(method, path, req.rawHeaders);
-    this.#route = route;
     const now = this.startedAt;
     if (ctx.overloaded) {
-      this.#reply(route.reject('overloaded'));
+      this.#refuse(route.reject('overloaded'), now);
       return;
     }
     const rejection = route.admit(now);
     if (rejection !== null) {
-      this.#reply(rejection);
+      this.#refuse(rejection, now);
       return;
     }
     this.#admitted = true;
     const ticket = route.admitAttempt(now);
     if (ticket === REFUSED) {
-      route.reject('circuit_open');
-      this.#reply('circuit_open', route.breaker?.retryAfterMs(now));
+      this.#refuse(route.reject('circuit_open'), now, route.breaker?.retryAfterMs(now));
       return;
     }
-    const forwarded = upstreamRequestHeaders(req.rawHeaders, { address: this.clientAddress, proto: 'http' }, ctx.newRequestId);
-    this.#requestId = forwarded.requestId;
-    this.#headers = forwarded.headers;
-    this.#headers.push(ATTEMPT_HEADER, '1');
     this.#safe = route.retry.isSafe(method, forwarded.idempotencyKey);
     this.bytesIn = forwarded.hasBody ? forwarded.contentLength : 0;
     if (!forwarded.hasBody) {
@@ -302,8 +330,20 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
       if (this.#pendingTicket !== REFUSED) route?.abandonAttempt(this.#pendingTicket);
     }
     if (this.#admitted) (this.#route as RoutePolicy).finish();
-    this.#ctx.observer.exchangeEnded(this, this.#ctx.clock.now() - this.startedAt);
+    const now = this.#ctx.clock.now();
+    this.#trace.end(this, now);
+    this.#ctx.observer.exchangeEnded(this, now - this.startedAt);
     this.#ctx.exchangeDone();
+  }
+
+  /** A request header by its lower-case name, read from the raw list (req.headers would build an object of them all). */
+  #rawHeader(name: string): string | undefined {
+    const raw = this.#req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const key = raw[i] as string;
+      if (key.length === name.length && key.toLowerCase() === name) return raw[i + 1];
+    }
+    return undefined;
   }
 
   #streamBody(body: Readable | IncomingMessage): void {
@@ -330,13 +370,33 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     const route = this.#route as RoutePolicy;
     const number = this.#attempt === null ? 1 : this.#attempt.number + 1;
     const headers = this.#headers;
-    if (number > 1) headers[headers.length - 1] = String(number);
     const now = this.#ctx.clock.now();
     const attempt = new UpstreamAttempt(this, number, ticket, now);
     this.#attempt = attempt;
+    const traceparent = this.#trace.attemptStarted(this, number, now);
+    if (number === 1) this.#addTraceHeaders(headers, traceparent);
+    else {
+      headers[headers.length - 1] = String(number);
+      if (traceparent !== undefined && this.#traceparentAt >= 0) headers[this.#traceparentAt] = traceparent;
+    }
     route.attemptStarted(number);
     if (this.#received) this.#armAttemptTimer(now);
     this.#ctx.upstream.dispatch({ method: this.#req.method as string, path: this.#req.url as string, headers, body: this.#body }, attempt);
+  }
+
+  /** The trace headers and the attempt number, once: later attempts rewrite their values in place. */
+  #addTraceHeaders(headers: string[], traceparent: string | undefined): void {
+    if (traceparent === undefined) {
+      // This hop records nothing: the app sees the caller's trace context as it came.
+      if (this.#callerTraceparent) headers.push('traceparent', this.#callerTraceparent);
+      if (this.#callerTracestate !== undefined) headers.push('tracestate', this.#callerTracestate);
+    } else {
+      this.#traceparentAt = headers.length + 1;
+      headers.push('traceparent', traceparent);
+      const tracestate = this.#trace.tracestate;
+      if (tracestate !== undefined) headers.push('tracestate', tracestate);
+    }
+    headers.push(ATTEMPT_HEADER, '1');
   }
 
   /** The earlier of the request's deadline and this attempt's per-try timeout. */
@@ -365,6 +425,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     this.upstreamOutcome = outcome;
     (this.#route as RoutePolicy).endAttempt(attempt.ticket, attempt.number, outcome, attempt.startedAt, now);
     this.#ctx.observer.attemptEnded(this, attempt.number, outcome, now - attempt.startedAt);
+    this.#trace.attemptEnded(outcome, now);
   }
 
   /** An attempt failed without a response: retry it, or answer with `reason`. */
@@ -388,12 +449,17 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
       { attempt: attempt.number, safe: this.#safe, replayable: this.#replayable, retryAfterMs, deadline: this.#deadline },
       now,
     );
-    if (typeof delay !== 'number') return false;
+    if (typeof delay !== 'number') {
+      if (delay !== null) this.#trace.decision('retry_denied', attempt.number, delay, 0, now);
+      return false;
+    }
     const ticket = route.admitAttempt(now);
     if (ticket === REFUSED) {
       route.retryRefusedByBreaker(attempt.number, outcome);
+      this.#trace.decision('retry_denied', attempt.number, 'circuit_open', 0, now);
       return false;
     }
+    this.#trace.decision('retry', attempt.number, outcomeName(outcome), delay, now);
     this.#pendingTicket = ticket;
     this.#arm(TIMER_BACKOFF, delay);
     return true;
@@ -402,6 +468,12 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
   /** Draining sends clients elsewhere; a request body the app did not wait for cannot stay on a reusable connection. */
   #mustClose(): boolean {
     return this.#ctx.draining || !this.#req.complete;
+  }
+
+  /** Refused before any attempt (a limit, the breaker): the answer, and the decision on the trace. */
+  #refuse(reason: Reason, now: number, retryAfterMs?: number): void {
+    this.#trace.decision('rejected', 0, reason, 0, now);
+    this.#reply(reason, retryAfterMs);
   }
 
   /** A response Sightline makes up itself: status by reason, the reason header, a small JSON body. */

@@ -10,6 +10,7 @@ import type { RoutePolicy } from '../../core/resilience/route-policy.ts';
 import type { RouteTable } from '../../core/routing/route-table.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { ExchangeObserver } from '../../ports/exchange-observer.ts';
+import type { ExchangeTracer } from '../../ports/exchange-tracer.ts';
 import type { Upstream } from '../../ports/upstream.ts';
 import { onClientError } from './client-errors.ts';
 import { ProxyExchange, type ExchangeContext } from './proxy-exchange.ts';
@@ -20,6 +21,7 @@ export interface ProxyServerOptions {
   readonly routes: RouteTable<RoutePolicy>;
   readonly clock: Clock;
   readonly observer: ExchangeObserver;
+  readonly tracer: ExchangeTracer;
   readonly origin: string;
   readonly server: ServerConfig;
   readonly newRequestId: () => string;
@@ -34,6 +36,7 @@ export class ProxyServer implements ExchangeContext, DrainTarget {
   readonly routes: RouteTable<RoutePolicy>;
   readonly clock: Clock;
   readonly observer: ExchangeObserver;
+  readonly tracer: ExchangeTracer;
   readonly newRequestId: () => string;
   /** Set once by the drain sequence (beginDraining); read on every response. */
   draining = false;
@@ -50,6 +53,7 @@ export class ProxyServer implements ExchangeContext, DrainTarget {
     this.routes = options.routes;
     this.clock = options.clock;
     this.observer = options.observer;
+    this.tracer = options.tracer;
     this.#maxInFlight = options.server.maxInFlight === 0 ? Infinity : options.server.maxInFlight;
     this.newRequestId = options.newRequestId;
     this.#onIdle = options.onIdle;

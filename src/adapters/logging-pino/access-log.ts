@@ -2,7 +2,7 @@
 // asynchronous destination: no object per request for a logger to serialise, and strings from the
 // client (path, user agent) escaped with JSON.stringify.
 
-import type { AttemptOutcome } from '../../core/resilience/outcome.ts';
+import { errorType, type AttemptOutcome } from '../../core/resilience/outcome.ts';
 import type { ExchangeObserver, ExchangeRecord } from '../../ports/exchange-observer.ts';
 
 export interface AccessLogSettings {
@@ -45,11 +45,14 @@ export class AccessLog implements ExchangeObserver {
     const agent = x.userAgent;
     if (agent !== undefined) line += `,"user_agent.original":${JSON.stringify(agent)}`;
     if (x.requestId !== undefined) line += `,"request_id":${JSON.stringify(x.requestId)}`;
+    // Both ids are hex made or checked here (never raw client text): no escaping needed.
+    if (x.traceId !== undefined) line += `,"trace_id":"${x.traceId}"`;
+    if (x.spanId !== undefined) line += `,"span_id":"${x.spanId}"`;
     this.#destination.write(`${line}}\n`);
   }
 }
 
 function upstream(outcome: AttemptOutcome | undefined): string {
   if (outcome === undefined) return '';
-  return typeof outcome === 'number' ? `,"upstream.status_code":${outcome}` : `,"error.type":"${outcome}"`;
+  return typeof outcome === 'number' ? `,"upstream.status_code":${outcome}` : `,"error.type":"${errorType(outcome)}"`;
 }

@@ -4,7 +4,8 @@
 // Series are bound once per route, method and status, and looked up through two small maps after that.
 
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { AttemptOutcome } from '../../core/resilience/outcome.ts';
+import { methodLabel } from '../../core/http/methods.ts';
+import { errorType, type AttemptOutcome } from '../../core/resilience/outcome.ts';
 import type { ExchangeObserver, ExchangeRecord } from '../../ports/exchange-observer.ts';
 import { HistogramFamily, type HistogramSeries } from './histogram-family.ts';
 
@@ -13,16 +14,6 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75,
 /** Body sizes from 64 bytes to 1 GiB, ×4 apart. */
 const SIZE_BUCKETS = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864, 268435456, 1073741824];
 
-/** Methods the conventions name; anything else is `_OTHER`, so a client cannot invent label values. */
-const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
-
-const ERROR_TYPE: Readonly<Record<string, string>> = {
-  'connect-failure': 'connect_failure',
-  reset: 'reset',
-  'per-try-timeout': 'timeout',
-  timeout: 'timeout',
-  'protocol-error': 'protocol_error',
-};
 
 interface ServerSeries {
   readonly duration: HistogramSeries | null;
@@ -80,11 +71,11 @@ export class HttpMetrics implements ExchangeObserver {
   }
 
   attemptEnded(x: ExchangeRecord, _attempt: number, outcome: AttemptOutcome, durationMs: number): void {
-    const method = KNOWN_METHODS.has(x.method) ? x.method : '_OTHER';
+    const method = methodLabel(x.method);
     let series = find(this.#client, x.route, method, outcome);
     if (series === undefined) {
       const status = typeof outcome === 'number' ? String(outcome) : '';
-      const error = typeof outcome === 'number' ? '' : (ERROR_TYPE[outcome] ?? outcome);
+      const error = typeof outcome === 'number' ? '' : errorType(outcome);
       series = keep(this.#client, x.route, method, outcome, this.#clientDuration.series([method, x.route, status, error]));
     }
     if (series === null) this.#overflow.inc({ family: this.#clientDuration.name });
@@ -93,7 +84,7 @@ export class HttpMetrics implements ExchangeObserver {
 
   exchangeEnded(x: ExchangeRecord, durationMs: number): void {
     this.#activeCount--;
-    const method = KNOWN_METHODS.has(x.method) ? x.method : '_OTHER';
+    const method = methodLabel(x.method);
     const status = x.status;
     let s = find(this.#server, x.route, method, status);
     if (s === undefined) {
@@ -101,6 +92,7 @@ export class HttpMetrics implements ExchangeObserver {
       s = keep(this.#server, x.route, method, status, { duration: this.#duration.series(values), requestSize: this.#requestSize.series(values), responseSize: this.#responseSize.series(values) });
     }
     if (s.duration === null) this.#overflow.inc({ family: this.#duration.name });
+    else if (x.sampled) s.duration.observeWithTrace(durationMs / 1000, x.traceId as string, Date.now());
     else s.duration.observe(durationMs / 1000);
     if (x.bytesIn >= 0) {
       if (s.requestSize === null) this.#overflow.inc({ family: this.#requestSize.name });

@@ -75,6 +75,21 @@ describe('RED metrics through a real Prometheus', () => {
     expect(routes.map((r) => r.metric.http_route)).toEqual(['default']);
   });
 
+  it('links latency buckets to traces: Prometheus stores the trace_id exemplar of a sampled request', async () => {
+    const from = Date.now() / 1000 - 1;
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const reply = await send(`${sightline.proxyUrl}/slow?ms=30`, { headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` } });
+    expect(reply.status).toBe(200);
+    let found: { labels: Record<string, string>; value: string }[] = [];
+    expect(await eventually(async () => {
+      const series = await prometheus.queryExemplars('http_server_request_duration_seconds_bucket', from, Date.now() / 1000 + 1);
+      found = series.flatMap((s) => s.exemplars).filter((e) => e.labels.trace_id === traceId);
+      return found.length > 0;
+    }, 10_000, 250)).toBe(true);
+    // The exemplar is the request's own duration: at least the 30ms the app took.
+    expect(Number(found[0]?.value)).toBeGreaterThanOrEqual(0.03);
+  });
+
   it('serves an exposition that promtool accepts', async () => {
     const body = (await send(`${sightline.adminUrl}/metrics`)).text();
     const check = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
