@@ -1,6 +1,7 @@
 // One JSON line per request (OpenTelemetry attribute names), built by hand and handed to the shared
-// asynchronous destination: no object per request for a logger to serialise, and strings from the
-// client (path, user agent) escaped with JSON.stringify.
+// asynchronous destination: no object per request for a logger to serialise. Strings from the client
+// (path, user agent) are quoted directly when they need no escaping, as pino does, and through
+// JSON.stringify otherwise; the timestamp is formatted once per millisecond.
 
 import { errorType, type AttemptOutcome } from '../../core/resilience/outcome.ts';
 import type { ExchangeObserver, ExchangeRecord } from '../../ports/exchange-observer.ts';
@@ -18,6 +19,8 @@ export class AccessLog implements ExchangeObserver {
   readonly #sampleRatio: number;
   readonly #skip: ReadonlySet<string>;
   readonly #random: () => number;
+  #timeMs = 0;
+  #time = '';
 
   constructor(settings: AccessLogSettings, destination: { write(line: string): unknown }, random: () => number) {
     this.#destination = destination;
@@ -36,15 +39,20 @@ export class AccessLog implements ExchangeObserver {
     const q = target.indexOf('?');
     const path = q < 0 ? target : target.slice(0, q);
     if (this.#skip.size > 0 && this.#skip.has(path)) return;
-    let line = `{"level":30,"time":"${new Date().toISOString()}","msg":"request","http.request.method":${JSON.stringify(x.method)},"url.path":${JSON.stringify(path)},"http.route":${JSON.stringify(x.route)},"http.response.status_code":${x.status},"duration_ms":${Math.round(durationMs * 1000) / 1000},"attempts":${x.attempts}`;
+    const now = Date.now();
+    if (now !== this.#timeMs) {
+      this.#timeMs = now;
+      this.#time = new Date(now).toISOString();
+    }
+    let line = `{"level":30,"time":"${this.#time}","msg":"request","http.request.method":${quote(x.method)},"url.path":${quote(path)},"http.route":${quote(x.route)},"http.response.status_code":${x.status},"duration_ms":${Math.round(durationMs * 1000) / 1000},"attempts":${x.attempts}`;
     line += upstream(x.upstreamOutcome);
     if (x.reason !== undefined) line += `,"sightline.reason":"${x.reason}"`;
     if (x.bytesIn >= 0) line += `,"http.request.body.size":${x.bytesIn}`;
     line += `,"http.response.body.size":${x.bytesOut}`;
-    if (x.clientAddress !== undefined) line += `,"client.address":${JSON.stringify(x.clientAddress)}`;
+    if (x.clientAddress !== undefined) line += `,"client.address":${quote(x.clientAddress)}`;
     const agent = x.userAgent;
-    if (agent !== undefined) line += `,"user_agent.original":${JSON.stringify(agent)}`;
-    if (x.requestId !== undefined) line += `,"request_id":${JSON.stringify(x.requestId)}`;
+    if (agent !== undefined) line += `,"user_agent.original":${quote(agent)}`;
+    if (x.requestId !== undefined) line += `,"request_id":${quote(x.requestId)}`;
     // Both ids are hex made or checked here (never raw client text): no escaping needed.
     if (x.traceId !== undefined) line += `,"trace_id":"${x.traceId}"`;
     if (x.spanId !== undefined) line += `,"span_id":"${x.spanId}"`;
@@ -55,4 +63,13 @@ export class AccessLog implements ExchangeObserver {
 function upstream(outcome: AttemptOutcome | undefined): string {
   if (outcome === undefined) return '';
   return typeof outcome === 'number' ? `,"upstream.status_code":${outcome}` : `,"error.type":"${errorType(outcome)}"`;
+}
+
+/** A JSON string literal: printable ASCII without `"` or `\\` is quoted as it is, anything else escaped. */
+export function quote(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return JSON.stringify(text);
+  }
+  return `"${text}"`;
 }

@@ -1,6 +1,8 @@
 // Access log lines as a log pipeline reads them: JSON on Sightline's stdout, one per request.
 
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quote } from '../../../src/adapters/logging-pino/access-log.ts';
 import { request } from 'node:http';
 import { startApp, type TestApp } from '../../support/apps.ts';
 import { startSightline, type LogLine, type Sightline } from '../../support/sightline.ts';
@@ -94,5 +96,13 @@ describe('access log settings', () => {
       await sampledOut.stop();
       await app.close();
     }
+  });
+});
+
+describe('quote', () => {
+  it('writes exactly what JSON.stringify writes, for any string (its fast path included)', () => {
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('a', '"', '\\', '\n', '\u007f', 'é', '\ud800') })), (text) => {
+      expect(quote(text)).toBe(JSON.stringify(text));
+    }), { numRuns: 2000 });
   });
 });
