@@ -17,9 +17,10 @@ export interface Logging {
 }
 
 export function createLogging(level: LogLevel, version: string): Logging {
-  // Lines gather up to 4 KiB before a write (one syscall for dozens of access-log lines under load);
-  // the timer bounds how long a line waits when traffic is light.
-  const destination = pino.destination({ fd: 1, sync: false, minLength: 4096 });
+  // Lines gather up to 12 KiB before a write: each write costs the event loop a few microseconds
+  // however small (in a profile, 4 KiB writes took 6% of the main thread, 12 KiB ones 2.6%); the
+  // timer bounds how long a line waits when traffic is light. (SonicBoom needs minLength < its 16 KiB maxWrite.)
+  const destination = pino.destination({ fd: 1, sync: false, minLength: 12288 });
   setInterval(() => destination.flush(), FLUSH_EVERY_MS).unref();
   const log = pino({ level, base: { service: 'sightline', version }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
   return {
