@@ -52,6 +52,8 @@ export const TARGETS = {
         '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${adminPort}`,
         '--upstream', upstreamUrl, '--config', bench('sightline-bench.yaml'),
         '--set', `tracing.endpoint=${sinkUrl}`, '--set', 'drain.delay=0s',
+        // For experiments: SIGHTLINE_BENCH_SET="accessLog.enabled=false tracing.sampleRatio=0" adds --set pairs.
+        ...(process.env.SIGHTLINE_BENCH_SET ?? '').split(/\s+/).filter(Boolean).flatMap((pair) => ['--set', pair]),
       ];
       // stdout (operational and access log) goes to a file, as a container runtime would take it.
       const proc = start(process.execPath, args, { logFile, cwd: PROJECT_ROOT, env: cleanEnv() });
