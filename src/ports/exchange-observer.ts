@@ -3,6 +3,9 @@
 
 import type { AttemptOutcome } from '../core/resilience/outcome.ts';
 
+/** nginx's status for a client that left before any response; no such status is ever sent. */
+export const CLIENT_CLOSED = 499;
+
 export interface ExchangeRecord {
   readonly method: string;
   /** The route's name (a template): never a raw path. */

@@ -182,6 +182,13 @@ export async function startApp(port = 0): Promise<TestApp> {
 }
 
 /** A loopback port with nothing listening on it (connections are refused). */
+/** Forgets what the app saw and any scripted behaviour, between tests that share it. */
+export function resetApp(app: TestApp): void {
+  app.seen.length = 0;
+  app.script.length = 0;
+  app.always = null;
+}
+
 export async function unusedPort(): Promise<number> {
   const probe = createNetServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));

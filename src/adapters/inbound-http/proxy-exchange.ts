@@ -14,7 +14,7 @@ import { outcomeName, type AttemptOutcome } from '../../core/resilience/outcome.
 import type { RoutePolicy } from '../../core/resilience/route-policy.ts';
 import type { RouteTable } from '../../core/routing/route-table.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { ExchangeObserver, ExchangeRecord } from '../../ports/exchange-observer.ts';
+import { CLIENT_CLOSED, type ExchangeObserver, type ExchangeRecord } from '../../ports/exchange-observer.ts';
 import { NO_TRACE, type ExchangeTrace, type ExchangeTracer } from '../../ports/exchange-tracer.ts';
 import type { ResponseHeaders, Upstream, UpstreamController } from '../../ports/upstream.ts';
 import { bufferBody, type BodyBufferOwner } from './body-buffer.ts';
@@ -66,8 +66,6 @@ const OUTCOME_OF: Partial<Record<Reason, AttemptOutcome>> = {
   upstream_protocol_error: 'protocol-error',
 };
 
-/** nginx's code for a client that closed the connection before any response. */
-const CLIENT_CLOSED = 499;
 
 export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRecord {
   readonly startedAt: number;

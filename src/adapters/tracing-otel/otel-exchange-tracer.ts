@@ -8,12 +8,9 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, createTraceState, trace, type A
 import { methodLabel, OTHER_METHOD } from '../../core/http/methods.ts';
 import { errorType, type AttemptOutcome } from '../../core/resilience/outcome.ts';
 import { formatTraceparent, parseTraceparent, type TraceSampler } from '../../core/tracing/trace-context.ts';
-import type { ExchangeRecord } from '../../ports/exchange-observer.ts';
+import { CLIENT_CLOSED, type ExchangeRecord } from '../../ports/exchange-observer.ts';
 import type { ExchangeTrace, ExchangeTracer, TraceDecision } from '../../ports/exchange-tracer.ts';
 import { RandomIds } from './random-ids.ts';
-
-/** nginx's code for a client that left before the response; no such status is ever sent. */
-const CLIENT_CLOSED = 499;
 
 export interface UpstreamEndpoint {
   /** `http://host:port` of the app. */
@@ -165,7 +162,7 @@ class RecordedTrace implements ExchangeTrace {
     if (x.reason !== undefined) attributes['sightline.reason'] = x.reason;
     span.setAttributes(attributes);
     // A server span fails on 5xx only: a 4xx is the caller's mistake, not this service's.
-    if (status >= 500 && status !== CLIENT_CLOSED) span.setStatus({ code: SpanStatusCode.ERROR, ...(x.reason === undefined ? {} : { message: x.reason }) });
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, ...(x.reason === undefined ? {} : { message: x.reason }) });
     span.end(now);
   }
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, unusedPort, type TestApp } from '../../support/apps.ts';
+import { resetApp, startApp, unusedPort, type TestApp } from '../../support/apps.ts';
 import { startSightline, type Sightline } from '../../support/sightline.ts';
 import { eventually, send } from '../../support/http-client.ts';
 
@@ -19,12 +19,6 @@ async function metric(sightline: Sightline, series: string): Promise<number> {
 }
 
 const attemptsSeen = (app: TestApp): string[] => app.seen.map((r) => String(r.headers['x-sightline-attempt']));
-
-function resetApp(app: TestApp): void {
-  app.seen.length = 0;
-  app.script.length = 0;
-  app.always = null;
-}
 
 describe('retries', () => {
   let app: TestApp;

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, unusedPort, type TestApp } from '../../support/apps.ts';
+import { resetApp, startApp, unusedPort, type TestApp } from '../../support/apps.ts';
 import { eventually, send } from '../../support/http-client.ts';
 import { CLIENT, SERVER, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../support/otlp-receiver.ts';
 import { startSightline, type Sightline } from '../../support/sightline.ts';
@@ -19,12 +19,6 @@ function configFile(lines: readonly string[]): string {
   const file = join(dir, 'sightline.yaml');
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
-}
-
-function resetApp(app: TestApp): void {
-  app.seen.length = 0;
-  app.script.length = 0;
-  app.always = null;
 }
 
 function ofTrace(spans: readonly ReceivedSpan[], traceId: string): ReceivedSpan[] {
