@@ -66,7 +66,6 @@ const OUTCOME_OF: Partial<Record<Reason, AttemptOutcome>> = {
   upstream_protocol_error: 'protocol-error',
 };
 
-
 export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRecord {
   readonly startedAt: number;
   /** Read at arrival: by the time the response closes, the socket may be gone. */
