@@ -16,6 +16,7 @@ import { svgReport } from './report-svg.mjs';
 import { summarise } from './summary.mjs';
 import { startOtlpSink } from './otlp-sink.mjs';
 import { ensureCommands } from './system-tools.mjs';
+import { buildBundle } from '../scripts/build.mjs';
 import { PROJECT_ROOT, TARGETS } from './targets.mjs';
 
 const log = (text) => process.stderr.write(`${text}\n`);
@@ -59,6 +60,9 @@ async function main() {
     const missing = TARGETS[t].tools.find((tool) => tools[tool] === undefined);
     if (missing !== undefined) skipped[t] = found[missing].error;
   }
+
+  // Sightline runs as it ships: the bundle the container image holds, built from the current sources.
+  if (options.targets.some((t) => t.startsWith('sightline'))) await buildBundle();
 
   tmpDir = mkdtempSync(join(tmpdir(), 'sightline-bench-'));
   const machine = await describeMachine(PROJECT_ROOT, found);

@@ -48,7 +48,7 @@ export const TARGETS = {
     start: async ({ upstreamUrl, logFile, sinkUrl }) => {
       const [port, adminPort] = [await freePort(), await freePort()];
       const args = [
-        join(PROJECT_ROOT, 'bin/sightline.js'), 'run',
+        join(PROJECT_ROOT, 'dist/sightline.mjs'), 'run',
         '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${adminPort}`,
         '--upstream', upstreamUrl, '--config', bench('sightline-bench.yaml'),
         '--set', `tracing.endpoint=${sinkUrl}`, '--set', 'drain.delay=0s',

@@ -73,13 +73,15 @@ export interface StartOptions {
   /** Extra `--set key=value` pairs. */
   readonly set?: Record<string, string>;
   readonly nodeOptions?: readonly string[];
+  /** The script to run instead of bin/sightline.js (the bundle, dist/sightline.mjs). */
+  readonly bin?: string;
 }
 
 /** Starts Sightline on ephemeral loopback ports and waits until it is listening. */
 export async function startSightline(options: StartOptions): Promise<Sightline> {
   const args = [
     ...(options.nodeOptions ?? []),
-    BIN, 'run',
+    options.bin ?? BIN, 'run',
     '--listen', '127.0.0.1:0',
     '--admin', '127.0.0.1:0',
     ...(options.upstream === undefined ? [] : ['--upstream', options.upstream]),
