@@ -27,7 +27,7 @@ const pureCore = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'reports/', 'coverage/'] },
+  { ignores: ['node_modules/', 'reports/', 'coverage/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
