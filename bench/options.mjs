@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util';
 
-export const ALL_TARGETS = ['direct', 'sightline', 'undici-minimal', 'http-proxy-3', 'fastify-http-proxy', 'nginx', 'haproxy'];
+export const ALL_TARGETS = ['direct', 'sightline', 'sightline-2w', 'undici-minimal', 'http-proxy-3', 'fastify-http-proxy', 'nginx', 'haproxy'];
 
 /** GETs of N bytes, plus a 1 MiB upload (POST). `name` is how the reports label the workload. */
 export const WORKLOADS = [

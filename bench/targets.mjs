@@ -36,6 +36,23 @@ const nodeScript = (file) => async ({ upstreamUrl, logFile }) => {
   return asTarget(proc, port, []);
 };
 
+/** Sightline from the bundle, with `extra` --set pairs (`workers=2` for the multi-core target). */
+const sightline = (extra) => async ({ upstreamUrl, logFile, sinkUrl }) => {
+  const [port, adminPort] = [await freePort(), await freePort()];
+  const args = [
+    join(PROJECT_ROOT, 'dist/sightline.mjs'), 'run',
+    '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${adminPort}`,
+    '--upstream', upstreamUrl, '--config', bench('sightline-bench.yaml'),
+    '--set', `tracing.endpoint=${sinkUrl}`, '--set', 'drain.delay=0s',
+    ...extra.flatMap((pair) => ['--set', pair]),
+    // For experiments: SIGHTLINE_BENCH_SET="accessLog.enabled=false tracing.sampleRatio=0" adds --set pairs.
+    ...(process.env.SIGHTLINE_BENCH_SET ?? '').split(/\s+/).filter(Boolean).flatMap((pair) => ['--set', pair]),
+  ];
+  // stdout (operational and access log) goes to a file, as a container runtime would take it.
+  const proc = start(process.execPath, args, { logFile, cwd: PROJECT_ROOT, env: cleanEnv() });
+  return asTarget(proc, port, [`http://127.0.0.1:${adminPort}/readyz`]);
+};
+
 export const TARGETS = {
   direct: {
     tools: [],
@@ -43,24 +60,9 @@ export const TARGETS = {
     start: async ({ upstreamUrl }) => ({ url: upstreamUrl, pids: () => [], stop: async () => {} }),
   },
 
-  sightline: {
-    tools: [],
-    start: async ({ upstreamUrl, logFile, sinkUrl }) => {
-      const [port, adminPort] = [await freePort(), await freePort()];
-      const args = [
-        join(PROJECT_ROOT, 'dist/sightline.mjs'), 'run',
-        '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${adminPort}`,
-        '--upstream', upstreamUrl, '--config', bench('sightline-bench.yaml'),
-        '--set', `tracing.endpoint=${sinkUrl}`, '--set', 'drain.delay=0s',
-        // For experiments: SIGHTLINE_BENCH_SET="accessLog.enabled=false tracing.sampleRatio=0" adds --set pairs.
-        ...(process.env.SIGHTLINE_BENCH_SET ?? '').split(/\s+/).filter(Boolean).flatMap((pair) => ['--set', pair]),
-      ];
-      // stdout (operational and access log) goes to a file, as a container runtime would take it.
-      const proc = start(process.execPath, args, { logFile, cwd: PROJECT_ROOT, env: cleanEnv() });
-      return asTarget(proc, port, [`http://127.0.0.1:${adminPort}/readyz`]);
-    },
-  },
-
+  sightline: { tools: [], start: sightline([]) },
+  // Two worker processes sharing the port (workers: 2); CPU and memory are the primary's and the workers' together.
+  'sightline-2w': { tools: [], start: sightline(['workers=2']) },
   'undici-minimal': { tools: [], start: nodeScript('minimal-undici-proxy.mjs') },
   'http-proxy-3': { tools: [], start: nodeScript('http-proxy-3-proxy.mjs') },
   'fastify-http-proxy': { tools: [], start: nodeScript('fastify-proxy.mjs') },

@@ -17,8 +17,10 @@ export interface AdminHandlers {
   readonly metrics: (accept: string | undefined) => Promise<{ contentType: string; body: string }>;
   /** Starts the graceful drain; true when this call started it. */
   readonly shutdown: () => boolean;
-  /** The traces kept in memory, newest first (JSON-ready). */
-  readonly traces: () => unknown;
+  /** The traces kept in memory, newest first (JSON-ready); with workers, gathered from them. */
+  readonly traces: () => unknown | Promise<unknown>;
+  /** With workers only: each worker's id, pid, state, requests served and in flight (JSON-ready). */
+  readonly workers?: () => Promise<unknown>;
 }
 
 export function isLoopback(address: string | undefined): boolean {
@@ -93,12 +95,18 @@ export class AdminServer {
       }
       case '/debug/traces': {
         if (!allow(method, res, 'GET', 'HEAD')) return;
-        json(res, 200, { traces: this.#handlers.traces() });
+        json(res, 200, { traces: await this.#handlers.traces() });
         return;
       }
-      default:
-        json(res, 404, { error: 'not_found', paths: ['/healthz', '/readyz', '/metrics', '/shutdown', '/debug/traces'] });
+      case '/debug/workers': {
+        const workers = this.#handlers.workers;
+        if (workers === undefined) break;
+        if (!allow(method, res, 'GET', 'HEAD')) return;
+        json(res, 200, { workers: await workers() });
+        return;
+      }
     }
+    json(res, 404, { error: 'not_found', paths: ['/healthz', '/readyz', '/metrics', '/shutdown', '/debug/traces', ...(this.#handlers.workers === undefined ? [] : ['/debug/workers'])] });
   }
 }
 

@@ -3,7 +3,7 @@
 import { setPath, type RawLayer, type RawTree } from './layers.ts';
 
 export const USAGE = `Usage:
-  sightline [run] [--config FILE] [--upstream URL] [--listen HOST:PORT] [--admin HOST:PORT] [--set KEY=VALUE]...
+  sightline [run] [--config FILE] [--upstream URL] [--listen HOST:PORT] [--admin HOST:PORT] [--workers N|auto] [--set KEY=VALUE]...
   sightline check-config FILE
   sightline --version
   sightline --help
@@ -13,13 +13,14 @@ Options:
   --upstream URL       the app, e.g. http://127.0.0.1:8080 (env SIGHTLINE_UPSTREAM)
   --listen HOST:PORT   proxy listener (env SIGHTLINE_LISTEN; default 0.0.0.0:15001)
   --admin HOST:PORT    admin listener: /healthz /readyz /metrics /shutdown (env SIGHTLINE_ADMIN; default 0.0.0.0:15000)
+  --workers N|auto     processes serving the proxy port (env SIGHTLINE_WORKERS; default 1; auto: one per CPU)
   --set KEY=VALUE      any config key, e.g. --set drain.delay=10s (repeatable)
 
 Precedence: flags > environment > config file > built-in defaults.`;
 
 /** Flags and env variables that stand for one config key each. */
-const FLAG_KEYS: Readonly<Record<string, string>> = { '--upstream': 'upstream.url', '--listen': 'listen', '--admin': 'admin' };
-const ENV_KEYS: Readonly<Record<string, string>> = { SIGHTLINE_UPSTREAM: 'upstream.url', SIGHTLINE_LISTEN: 'listen', SIGHTLINE_ADMIN: 'admin' };
+const FLAG_KEYS: Readonly<Record<string, string>> = { '--upstream': 'upstream.url', '--listen': 'listen', '--admin': 'admin', '--workers': 'workers' };
+const ENV_KEYS: Readonly<Record<string, string>> = { SIGHTLINE_UPSTREAM: 'upstream.url', SIGHTLINE_LISTEN: 'listen', SIGHTLINE_ADMIN: 'admin', SIGHTLINE_WORKERS: 'workers' };
 
 export type Command =
   | { readonly kind: 'run'; readonly configFile: string | undefined; readonly flags: RawLayer }

@@ -2,7 +2,7 @@
 // config/sightline.yaml documents every key read here; a test keeps the two in step.
 
 import { formatListenAddress, isWildcardHost, parseListenAddress, parseUpstreamOrigin, type ListenAddress } from './address.ts';
-import { invalid, readLayer, type ReadResult, type Section } from './reader.ts';
+import { invalid, readLayer, type Invalid, type ReadResult, type Section } from './reader.ts';
 import type { RawLayer } from './layers.ts';
 import { readDefaultRoute, readRoutes, type DefaultRouteConfig, type RouteConfig } from './policy.ts';
 
@@ -63,7 +63,15 @@ export interface TracingConfig {
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
+/** Processes that serve the proxy port: a count, or `auto` for one per CPU the process may use. */
+export type WorkerSetting = number | 'auto';
+
+/** Most workers accepted: far beyond any machine a sidecar shares, low enough to catch a typo. */
+const MAX_WORKERS = 256;
+
 export interface Config {
+  /** 1: one process, as always; more: a primary that supervises this many worker processes. */
+  readonly workers: WorkerSetting;
   readonly listen: ListenAddress;
   readonly admin: ListenAddress;
   readonly upstream: UpstreamConfig;
@@ -88,6 +96,21 @@ function listenAddress(text: string) {
 function upstreamOrigin(text: string) {
   const parsed = parseUpstreamOrigin(text);
   return typeof parsed === 'string' ? invalid(parsed) : parsed.origin;
+}
+
+function workerSetting(text: string): WorkerSetting | Invalid {
+  const value = text.trim();
+  if (value === 'auto') return 'auto';
+  if (!/^-?\d+$/.test(value)) return invalid(`"${text}" is not a whole number or auto`);
+  const n = Number(value);
+  if (n < 1) return invalid('must be at least 1 (or auto: one per CPU)');
+  if (n > MAX_WORKERS) return invalid(`must be at most ${MAX_WORKERS}`);
+  return n;
+}
+
+/** The number of workers to run: `auto` is one per CPU the process may use (at least one). */
+export function resolveWorkerCount(setting: WorkerSetting, availableParallelism: number): number {
+  return setting === 'auto' ? Math.max(1, Math.floor(availableParallelism)) : setting;
 }
 
 function readUpstream(s: Section): UpstreamConfig {
@@ -153,6 +176,7 @@ function readTracing(s: Section): TracingConfig {
 function readConfigRoot(root: Section): Config {
   const defaultRoute = root.section('defaultRoute', readDefaultRoute);
   return {
+    workers: root.text('workers', 1, workerSetting),
     listen: root.text('listen', { host: '0.0.0.0', port: 15001 }, listenAddress),
     admin: root.text('admin', { host: '0.0.0.0', port: 15000 }, listenAddress),
     upstream: root.section('upstream', readUpstream),

@@ -9,11 +9,13 @@ export interface ReadinessInputs {
   readonly draining: boolean;
   readonly appHealthy: boolean;
   readonly appDetail: string;
+  /** Why the listener is not up yet, when there is more to say (e.g. how many workers are listening). */
+  readonly startingDetail?: string;
 }
 
 export function readiness(s: ReadinessInputs): Readiness {
   if (s.draining) return { ready: false, reason: 'draining', detail: 'shutting down: finishing in-flight requests' };
-  if (!s.listening) return { ready: false, reason: 'starting', detail: 'proxy listener not up yet' };
+  if (!s.listening) return { ready: false, reason: 'starting', detail: s.startingDetail ?? 'proxy listener not up yet' };
   if (!s.appHealthy) return { ready: false, reason: 'app_unhealthy', detail: s.appDetail };
   return { ready: true };
 }

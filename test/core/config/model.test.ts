@@ -12,6 +12,7 @@ function read(...layers: RawLayer[]) {
 }
 
 const DEFAULTS: Config = {
+  workers: 1,
   listen: { host: '0.0.0.0', port: 15001 },
   admin: { host: '0.0.0.0', port: 15000 },
   upstream: {
@@ -44,6 +45,7 @@ describe('readConfig: defaults and values', () => {
 
   it('reads every key when all are valid', () => {
     const result = read(layer({
+      workers: 3,
       listen: '127.0.0.1:9001',
       admin: '[::1]:9000',
       upstream: { url: 'http://localhost:3000/', connections: 8, connectTimeout: '250ms', idleTimeout: '2m', keepAliveTimeout: '3s' },
@@ -54,6 +56,7 @@ describe('readConfig: defaults and values', () => {
     }));
     expect(result.issues).toEqual([]);
     expect(result.config).toEqual({
+      workers: 3,
       listen: { host: '127.0.0.1', port: 9001 },
       admin: { host: '::1', port: 9000 },
       upstream: { origin: 'http://localhost:3000', connections: 8, connectTimeoutMs: 250, idleTimeoutMs: 120_000, keepAliveTimeoutMs: 3000 },
@@ -114,6 +117,7 @@ describe('readConfig: knownKeys', () => {
       'tracing', 'tracing.batchSize', 'tracing.enabled', 'tracing.endpoint', 'tracing.exportDelay', 'tracing.exportTimeout',
       'tracing.keepTraces', 'tracing.queueSize', 'tracing.resourceAttributes', 'tracing.sampleRatio', 'tracing.serviceName',
       'upstream', 'upstream.connectTimeout', 'upstream.connections', 'upstream.idleTimeout', 'upstream.keepAliveTimeout', 'upstream.url',
+      'workers',
     ]);
   });
 

@@ -17,6 +17,10 @@ describe('readiness', () => {
     expect(readiness({ ...READY, listening: false, appHealthy: false })).toMatchObject({ ready: false, reason: 'starting' });
   });
 
+  it('says how far the start has got when told (workers listening)', () => {
+    expect(readiness({ ...READY, listening: false, startingDetail: '1 of 2 workers listening' })).toEqual({ ready: false, reason: 'starting', detail: '1 of 2 workers listening' });
+  });
+
   it('is draining whatever else holds', () => {
     const draining = { ready: false, reason: 'draining', detail: 'shutting down: finishing in-flight requests' };
     expect(readiness({ ...READY, draining: true })).toEqual(draining);
