@@ -342,7 +342,7 @@ async function runWorker(): Promise<void> {
 
   let address: AddressInfo;
   try {
-    address = await proxy.listen(config.listen);
+    address = await proxy.listen(config.listen, { reusePort: true });
   } catch (err) {
     channel.failed(err instanceof Error ? err.message : String(err));
     exit(1);

@@ -2,15 +2,12 @@
 // ones that die (with a backoff, so a crash loop cannot spin), asks them for their metrics and traces,
 // and drains them in order. It is the drain sequence's target, as the proxy server is in a single process.
 //
-// How connections reach the workers: the primary creates the proxy's listening socket once and passes it
-// to each worker (cluster's SCHED_NONE), and every worker accepts from it itself: the kernel hands each
-// new connection to whichever worker is waiting, and the primary never touches a connection (with the
-// default round-robin, the primary would accept every connection and pass it on). Because the socket
-// lives in the primary, a worker that dies costs no port: the others go on accepting and the replacement
-// gets the same socket. Cluster shares a socket by the address asked for, so every worker asks for the
-// configured one, port 0 included (never the port the first one got): port 0 stays one port for all,
-// unless every worker dies at once. (SO_REUSEPORT, a socket per worker, would spread connections by a
-// hash instead, but needs listen options that the proxy server does not take.)
+// How connections reach the workers: each worker opens its own listening socket on the proxy port with
+// SO_REUSEPORT (`reusePort`), and the kernel spreads new connections across the sockets by a hash of
+// their addresses, so the primary never touches a connection. (Cluster's default round-robin makes the
+// primary accept every connection and pass it on; its SCHED_NONE shares one socket, and whichever worker
+// wakes first takes the connection, which left one worker with 80% of them under a load generator.)
+// Port 0 is resolved by the first worker: the others, and every replacement, bind the port it got.
 
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../../core/config/model.ts';
@@ -68,7 +65,8 @@ export class PrimarySupervisor implements DrainTarget {
   readonly #options: SupervisorOptions;
   readonly #slots: Slot[];
   readonly #collections = new Map<number, Collection>();
-  readonly #config: Config;
+  /** What workers are started with; its port 0 becomes the port the first worker got. */
+  #config: Config;
   #phase: Phase = 'starting';
   #nextCollection = 0;
   #cleanDrain = true;
@@ -86,12 +84,12 @@ export class PrimarySupervisor implements DrainTarget {
 
   /** Forks the workers; resolves with the proxy's address once every one of them is listening. */
   start(): Promise<{ address: string; port: number }> {
-    // The policy is read once, at the first setup: it must be set before.
-    cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ serialization: 'advanced' });
     return new Promise((resolve, reject) => {
       this.#started = { resolve, reject };
-      for (const slot of this.#slots) this.#fork(slot);
+      // An ephemeral port is known only once the first worker has it: the rest follow it there.
+      const first = this.#config.listen.port === 0 ? 1 : this.#slots.length;
+      for (const slot of this.#slots.slice(0, first)) this.#fork(slot);
     });
   }
 
@@ -233,6 +231,10 @@ export class PrimarySupervisor implements DrainTarget {
     if (slot.worker !== worker) return;
     slot.listening = true;
     this.#options.onListeningChange(this.listening);
+    if (this.#config.listen.port === 0) {
+      this.#config = { ...this.#config, listen: { ...this.#config.listen, port } };
+      for (const other of this.#slots) if (other.worker === undefined && other.restartTimer === undefined && this.#phase === 'starting') this.#fork(other);
+    }
     if (this.#phase === 'starting' && this.listening === this.#slots.length) {
       this.#phase = 'running';
       this.#started?.resolve({ address, port });

@@ -82,10 +82,15 @@ export class ProxyServer implements ExchangeContext, DrainTarget {
     this.#server.on('clientError', onClientError);
   }
 
-  listen(address: ListenAddress): Promise<AddressInfo> {
+  /**
+   * `reusePort`: a socket of this process's own (never cluster's shared one) that other processes may
+   * bind too (SO_REUSEPORT); the kernel spreads connections among them. How workers share the port.
+   */
+  listen(address: ListenAddress, options: { readonly reusePort?: boolean } = {}): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
       this.#server.once('error', reject);
-      this.#server.listen({ host: address.host, port: address.port }, () => {
+      const shared = options.reusePort === true;
+      this.#server.listen({ host: address.host, port: address.port, exclusive: shared, reusePort: shared }, () => {
         this.#server.off('error', reject);
         this.#server.on('error', this.#onListenerError);
         resolve(this.#server.address() as AddressInfo);
