@@ -39,7 +39,7 @@ describe('heap settings', () => {
     try {
       const args = commandLine(sightline.child.pid as number);
       expect(args.some((arg) => arg.startsWith('--max-old-space-size'))).toBe(false);
-      expect(args).toContain('--max-semi-space-size=1');
+      expect(args).toContain('--max-semi-space-size=2');
     } finally {
       await sightline.stop();
     }

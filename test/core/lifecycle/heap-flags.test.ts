@@ -11,7 +11,7 @@ describe('missingHeapFlags', () => {
   });
 
   it('leaves a size the operator set, in NODE_OPTIONS or with underscores, to the operator', () => {
-    expect(missingHeapFlags([], '--max-old-space-size=512')).toEqual(['--max-semi-space-size=1']);
+    expect(missingHeapFlags([], '--max-old-space-size=512')).toEqual(['--max-semi-space-size=2']);
     expect(missingHeapFlags(['--max_semi_space_size=4'], '  --max-old-space-size=256 ')).toEqual([]);
   });
 });
