@@ -232,8 +232,9 @@ export class PrimarySupervisor implements DrainTarget {
     slot.listening = true;
     this.#options.onListeningChange(this.listening);
     if (this.#config.listen.port === 0) {
+      // The first worker has the ephemeral port: the others (no restarts happen while starting) follow it.
       this.#config = { ...this.#config, listen: { ...this.#config.listen, port } };
-      for (const other of this.#slots) if (other.worker === undefined && other.restartTimer === undefined && this.#phase === 'starting') this.#fork(other);
+      if (this.#phase === 'starting') for (const other of this.#slots) if (other.worker === undefined) this.#fork(other);
     }
     if (this.#phase === 'starting' && this.listening === this.#slots.length) {
       this.#phase = 'running';
