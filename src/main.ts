@@ -13,6 +13,7 @@ import { AppHealth } from './core/health/app-health.ts';
 import { DrainSequence, type DrainOutcome } from './core/lifecycle/drain.ts';
 import { readiness } from './core/lifecycle/readiness.ts';
 import { compileRoutes } from './core/resilience/compile-routes.ts';
+import { sloRuleGroups } from './core/slo/burn-rate-rules.ts';
 import type { Clock, Timers } from './ports/clock.ts';
 import { allOf } from './ports/resilience-events.ts';
 import { everyObserver } from './ports/exchange-observer.ts';
@@ -26,6 +27,8 @@ import { mergeRecentTraces } from './adapters/cluster/merge-traces.ts';
 import { PrimarySupervisor } from './adapters/cluster/primary-supervisor.ts';
 import { isClusterWorker, WorkerChannel } from './adapters/cluster/worker-channel.ts';
 import { loadConfig } from './adapters/config-yaml/load-config.ts';
+import { injectCommand } from './adapters/k8s-manifests/inject-command.ts';
+import { formatRuleFile } from './adapters/prometheus-rules/rule-file.ts';
 import { ProxyServer } from './adapters/inbound-http/proxy-server.ts';
 import { AccessLog } from './adapters/logging-pino/access-log.ts';
 import { createLogging, type Logging } from './adapters/logging-pino/pino-logger.ts';
@@ -80,6 +83,17 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
         return 1;
       }
       process.stdout.write(`${command.configFile}: OK\n`);
+      return 0;
+    }
+    case 'inject':
+      return injectCommand(command.args, VERSION);
+    case 'slo-rules': {
+      const loaded = loadConfig({ configFile: command.configFile, env: process.env });
+      if (!loaded.ok) {
+        printIssues(loaded.issues);
+        return 1;
+      }
+      process.stdout.write(formatRuleFile(sloRuleGroups(loaded.config)));
       return 0;
     }
     case 'run': {

@@ -5,6 +5,8 @@ import { setPath, type RawLayer, type RawTree } from './layers.ts';
 export const USAGE = `Usage:
   sightline [run] [--config FILE] [--upstream URL] [--listen HOST:PORT] [--admin HOST:PORT] [--workers N|auto] [--set KEY=VALUE]...
   sightline check-config FILE
+  sightline inject FILE|- [--take-port PORT] [--image IMAGE] [--classic] [--upstream-port PORT]
+  sightline slo-rules [--config FILE]
   sightline --version
   sightline --help
 
@@ -25,6 +27,9 @@ const ENV_KEYS: Readonly<Record<string, string>> = { SIGHTLINE_UPSTREAM: 'upstre
 export type Command =
   | { readonly kind: 'run'; readonly configFile: string | undefined; readonly flags: RawLayer }
   | { readonly kind: 'check-config'; readonly configFile: string }
+  /** Its own arguments are read by the inject command, which knows its options. */
+  | { readonly kind: 'inject'; readonly args: readonly string[] }
+  | { readonly kind: 'slo-rules'; readonly configFile: string | undefined }
   | { readonly kind: 'version' }
   | { readonly kind: 'help' }
   | { readonly kind: 'usage-error'; readonly message: string };
@@ -36,6 +41,14 @@ export function parseCommandLine(args: readonly string[]): Command {
   if (rest[0] === 'check-config') {
     if (rest.length !== 2 || (rest[1] as string).startsWith('-')) return { kind: 'usage-error', message: 'check-config takes exactly one FILE' };
     return { kind: 'check-config', configFile: rest[1] as string };
+  }
+  if (rest[0] === 'inject') return { kind: 'inject', args: rest.slice(1) };
+  if (rest[0] === 'slo-rules') {
+    if (rest.length === 1) return { kind: 'slo-rules', configFile: undefined };
+    const arg = rest[1] as string;
+    if (arg.startsWith('--config=') && rest.length === 2) return { kind: 'slo-rules', configFile: arg.slice('--config='.length) };
+    if (arg === '--config' && rest.length === 3) return { kind: 'slo-rules', configFile: rest[2] as string };
+    return { kind: 'usage-error', message: 'slo-rules takes only --config FILE' };
   }
   if (rest[0] === 'run') rest.shift();
 
