@@ -44,7 +44,12 @@ import { OtelTracing } from './adapters/tracing-otel/otel-tracing.ts';
 import type { TraceView } from './adapters/tracing-otel/recent-traces.ts';
 import { UndiciUpstream } from './adapters/upstream-undici/undici-upstream.ts';
 
-const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** Set by scripts/build.mjs in the bundle, which ships without package.json (the image holds one file). */
+declare const SIGHTLINE_VERSION: string | undefined;
+
+const VERSION: string = typeof SIGHTLINE_VERSION === 'string'
+  ? SIGHTLINE_VERSION
+  : (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Event loop lag beyond which /healthz reports the process as unhealthy. */
 const MAX_HEALTHY_LAG_MS = 5000;

@@ -75,6 +75,8 @@ export interface StartOptions {
   readonly nodeOptions?: readonly string[];
   /** The script to run instead of bin/sightline.js (the bundle, dist/sightline.mjs). */
   readonly bin?: string;
+  /** A command that runs Node for us (e.g. in a read-only mount namespace), given Node's path and arguments last; it must exec, keeping the PID. */
+  readonly wrapper?: readonly string[];
 }
 
 /** Starts Sightline on ephemeral loopback ports and waits until it is listening. */
@@ -88,7 +90,8 @@ export async function startSightline(options: StartOptions): Promise<Sightline> 
     ...Object.entries(options.set ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
     ...(options.args ?? []),
   ];
-  const child = spawn(process.execPath, args, { env: { ...cleanEnv(), ...options.env }, cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...commandArgs] = [...(options.wrapper ?? []), process.execPath, ...args] as [string, ...string[]];
+  const child = spawn(command, commandArgs, { env: { ...cleanEnv(), ...options.env }, cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   const waiters: { predicate: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   let stderr = '';
