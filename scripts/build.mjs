@@ -11,21 +11,33 @@ const VERSION = JSON.parse(readFileSync(new URL('../package.json', import.meta.u
 
 export const BUNDLE = fileURLToPath(new URL('../dist/sightline.mjs', import.meta.url));
 
-export async function buildBundle() {
+const COMMON = {
+  entryPoints: [fileURLToPath(new URL('../src/entry.ts', import.meta.url))],
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  define: { SIGHTLINE_VERSION: JSON.stringify(VERSION) },
+  legalComments: 'external',
+  logLevel: 'warning',
+};
+
+/** Builds the bundle; tests give their own `outfile` so builds running at once never share a file. */
+export async function buildBundle(outfile = BUNDLE) {
   await build({
-    entryPoints: [fileURLToPath(new URL('../src/entry.ts', import.meta.url))],
-    outfile: BUNDLE,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
+    ...COMMON,
+    outfile,
     format: 'esm',
     // Some dependencies are CommonJS and call require(): give the module one.
     banner: { js: "import { createRequire as __sightlineRequire } from 'node:module'; const require = __sightlineRequire(import.meta.url);" },
-    define: { SIGHTLINE_VERSION: JSON.stringify(VERSION) },
-    legalComments: 'external',
-    logLevel: 'warning',
   });
-  return BUNDLE;
+  return outfile;
+}
+
+/** The same program as one CommonJS file: what Node 24's single executable applications take as main. */
+export async function buildCommonJsBundle(outfile) {
+  // import.meta only appears where the version is read from package.json, a branch the define removes.
+  await build({ ...COMMON, outfile, format: 'cjs', legalComments: 'none', logOverride: { 'empty-import-meta': 'silent' } });
+  return outfile;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildBundle();

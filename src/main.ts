@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { isSea } from 'node:sea';
 import type { Registry } from 'prom-client';
 import { parseCommandLine, USAGE } from './core/config/command-line.ts';
 import { formatListenAddress } from './core/config/address.ts';
@@ -371,7 +372,10 @@ async function runWorker(): Promise<void> {
   log.debug({ listen: formatListenAddress({ host: address.address, port: address.port }) }, 'worker listening');
 }
 
-main(process.argv.slice(2)).then(
+// A single executable's cluster workers get the executable once more as their first argument (cluster
+// passes its script path, which for a single executable is the executable itself).
+const args = process.argv.slice(2);
+main(isSea() && args[0] === process.execPath ? args.slice(1) : args).then(
   (code) => {
     if (code !== undefined) process.exitCode = code;
   },

@@ -3,7 +3,7 @@
 // run the way the image runs it: alone in its directory, as uid 65532, on a read-only root filesystem.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,12 +132,12 @@ describe('the bundle the image ships, run as the image runs it', () => {
   beforeAll(async () => {
     app = await startApp();
     const buildScript: string = new URL('../../scripts/build.mjs', import.meta.url).href;
-    const { buildBundle } = (await import(buildScript)) as { buildBundle: () => Promise<string> };
+    const { buildBundle } = (await import(buildScript)) as { buildBundle: (outfile: string) => Promise<string> };
     // Alone in a directory of its own, as in /app: no package.json, no node_modules beside it.
     dir = mkdtempSync(join(tmpdir(), 'sightline-image-'));
     chmodSync(dir, 0o755); // readable by uid 65532, like /app
-    bundle = join(dir, 'sightline.mjs');
-    copyFileSync(await buildBundle(), bundle);
+    bundle = await buildBundle(join(dir, 'sightline.mjs'));
+    rmSync(`${bundle}.LEGAL.txt`);
   }, 60_000);
 
   afterAll(async () => {

@@ -75,6 +75,8 @@ export interface StartOptions {
   readonly nodeOptions?: readonly string[];
   /** The script to run instead of bin/sightline.js (the bundle, dist/sightline.mjs). */
   readonly bin?: string;
+  /** A single executable to run instead of Node with a script (nodeOptions and bin then do not apply). */
+  readonly executable?: string;
   /** A command that runs Node for us (e.g. in a read-only mount namespace), given Node's path and arguments last; it must exec, keeping the PID. */
   readonly wrapper?: readonly string[];
 }
@@ -82,15 +84,15 @@ export interface StartOptions {
 /** Starts Sightline on ephemeral loopback ports and waits until it is listening. */
 export async function startSightline(options: StartOptions): Promise<Sightline> {
   const args = [
-    ...(options.nodeOptions ?? []),
-    options.bin ?? BIN, 'run',
+    ...(options.executable === undefined ? [...(options.nodeOptions ?? []), options.bin ?? BIN] : []),
+    'run',
     '--listen', '127.0.0.1:0',
     '--admin', '127.0.0.1:0',
     ...(options.upstream === undefined ? [] : ['--upstream', options.upstream]),
     ...Object.entries(options.set ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
     ...(options.args ?? []),
   ];
-  const [command, ...commandArgs] = [...(options.wrapper ?? []), process.execPath, ...args] as [string, ...string[]];
+  const [command, ...commandArgs] = [...(options.wrapper ?? []), options.executable ?? process.execPath, ...args] as [string, ...string[]];
   const child = spawn(command, commandArgs, { env: { ...cleanEnv(), ...options.env }, cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   const waiters: { predicate: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];

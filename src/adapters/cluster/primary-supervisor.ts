@@ -10,6 +10,7 @@
 // Port 0 is resolved by the first worker: the others, and every replacement, bind the port it got.
 
 import cluster, { type Worker } from 'node:cluster';
+import { isSea } from 'node:sea';
 import type { Config } from '../../core/config/model.ts';
 import type { DrainTarget } from '../../core/lifecycle/drain.ts';
 import { RestartBackoff } from '../../core/lifecycle/restart-backoff.ts';
@@ -84,7 +85,8 @@ export class PrimarySupervisor implements DrainTarget {
 
   /** Forks the workers; resolves with the proxy's address once every one of them is listening. */
   start(): Promise<{ address: string; port: number }> {
-    cluster.setupPrimary({ serialization: 'advanced' });
+    // A single executable takes its Node flags from its blob: cluster would pass them on as arguments.
+    cluster.setupPrimary({ serialization: 'advanced', ...(isSea() ? { execArgv: [] } : {}) });
     return new Promise((resolve, reject) => {
       this.#started = { resolve, reject };
       // An ephemeral port is known only once the first worker has it: the rest follow it there.
