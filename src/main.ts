@@ -99,7 +99,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
         printIssues(loaded.issues);
         return 1;
       }
-      process.stdout.write(formatRuleFile(sloRuleGroups(loaded.config)));
+      process.stdout.write(formatRuleFile(sloRuleGroups(loaded.config), { configFile: loaded.configFile }));
       return 0;
     }
     case 'run': {

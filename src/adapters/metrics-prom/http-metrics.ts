@@ -6,11 +6,10 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { methodLabel } from '../../core/http/methods.ts';
 import { errorType, type AttemptOutcome } from '../../core/resilience/outcome.ts';
+import { DURATION_BUCKETS_SECONDS, REQUEST_DURATION_METRIC } from '../../core/slo/request-duration-metric.ts';
 import type { ExchangeObserver, ExchangeRecord } from '../../ports/exchange-observer.ts';
 import { HistogramFamily, type HistogramSeries } from './histogram-family.ts';
 
-/** OTel's recommended buckets for HTTP durations, in seconds. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 /** Body sizes from 64 bytes to 1 GiB, ×4 apart. */
 const SIZE_BUCKETS = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864, 268435456, 1073741824];
 
@@ -49,10 +48,10 @@ export class HttpMetrics implements ExchangeObserver {
 
   constructor(registry: Registry, maxSeriesPerFamily: number) {
     const labels = ['http_request_method', 'http_route', 'http_response_status_code'];
-    this.#duration = new HistogramFamily('http_server_request_duration_seconds', 'Duration of HTTP server requests, from arrival to the end of the response.', labels, DURATION_BUCKETS, maxSeriesPerFamily);
+    this.#duration = new HistogramFamily(REQUEST_DURATION_METRIC, 'Duration of HTTP server requests, from arrival to the end of the response.', labels, DURATION_BUCKETS_SECONDS, maxSeriesPerFamily);
     this.#requestSize = new HistogramFamily('http_server_request_body_size_bytes', 'Size of HTTP server request bodies (when their length is known).', labels, SIZE_BUCKETS, maxSeriesPerFamily);
     this.#responseSize = new HistogramFamily('http_server_response_body_size_bytes', 'Size of HTTP server response bodies sent.', labels, SIZE_BUCKETS, maxSeriesPerFamily);
-    this.#clientDuration = new HistogramFamily('http_client_request_duration_seconds', 'Duration of each upstream attempt to the app, until its response headers or its failure.', [...labels, 'error_type'], DURATION_BUCKETS, maxSeriesPerFamily);
+    this.#clientDuration = new HistogramFamily('http_client_request_duration_seconds', 'Duration of each upstream attempt to the app, until its response headers or its failure.', [...labels, 'error_type'], DURATION_BUCKETS_SECONDS, maxSeriesPerFamily);
     for (const family of [this.#duration, this.#requestSize, this.#responseSize, this.#clientDuration]) {
       registry.registerMetric(family as unknown as Parameters<Registry['registerMetric']>[0]);
     }

@@ -41,6 +41,8 @@ function mergeInto(target: RawTree, source: RawTree, path: string, from: Readonl
       dropOrigins(to, keyPath);
       to.delete(keyPath);
       if (origin !== undefined) to.set(keyPath, origin);
+      // A list is taken whole, with the places of everything inside it (routes[0].timeout).
+      if (Array.isArray(incoming)) copyListOrigins(keyPath, from, to);
       target[key] = isTree(incoming) ? copyTree(incoming, keyPath, from, to) : incoming;
     }
   }
@@ -50,6 +52,11 @@ function copyTree(source: RawTree, path: string, from: ReadonlyMap<string, strin
   const out: RawTree = {};
   mergeInto(out, source, path, from, to);
   return out;
+}
+
+function copyListOrigins(path: string, from: ReadonlyMap<string, string>, to: Map<string, string>): void {
+  const indexed = `${path}[`;
+  for (const [key, origin] of from) if (key.startsWith(indexed)) to.set(key, origin);
 }
 
 function dropOrigins(origins: Map<string, string>, path: string): void {

@@ -1,11 +1,12 @@
 // The route table in config: `defaultRoute` (the policy of requests no route matches, and the base
 // every route starts from) and `routes` (first match wins). A route sets only what differs from the
-// default route; everything else it inherits.
+// default route; everything else it inherits, except an `slo`, which is the route's own (slo-config.ts).
 
 import type { CircuitBreakerSettings } from '../resilience/circuit-breaker.ts';
 import { checkOutcomeName } from '../resilience/outcome.ts';
 import { parsePathTemplate } from '../routing/path-template.ts';
 import type { RouteMatch } from '../routing/route-table.ts';
+import { readSlo, type SloConfig } from '../slo/slo-config.ts';
 import { invalid, type Section } from './reader.ts';
 
 export interface RetryConfig {
@@ -35,11 +36,16 @@ export interface PolicyConfig {
   readonly circuitBreaker: CircuitBreakerConfig;
 }
 
-export interface DefaultRouteConfig extends PolicyConfig {
+/** A route's own SLO; never inherited, since it is a promise about that route alone. */
+interface OwnSlo {
+  readonly slo?: SloConfig;
+}
+
+export interface DefaultRouteConfig extends PolicyConfig, OwnSlo {
   readonly name: string;
 }
 
-export interface RouteConfig extends PolicyConfig {
+export interface RouteConfig extends PolicyConfig, OwnSlo {
   readonly name: string;
   readonly match: RouteMatch;
 }
@@ -149,8 +155,13 @@ function routeName(text: string) {
   return text.trim() === '' ? invalid('must not be empty') : text;
 }
 
+function readOwnSlo(s: Section): OwnSlo {
+  const slo = readSlo(s);
+  return slo === undefined ? {} : { slo };
+}
+
 export function readDefaultRoute(s: Section): DefaultRouteConfig {
-  return { name: s.text('name', 'default', routeName), ...readPolicy(s, BUILT_IN) };
+  return { name: s.text('name', 'default', routeName), ...readPolicy(s, BUILT_IN), ...readOwnSlo(s) };
 }
 
 function pathTemplate(text: string) {
@@ -177,7 +188,7 @@ function readRoute(s: Section, base: DefaultRouteConfig, index: number): ReadRou
       headers: m.stringMap('headers', (name, value) => (TOKEN.test(name) ? [name.toLowerCase(), value] : invalid(`"${name}" is not a header name`))),
     };
   });
-  return { route: { name: s.text('name', match.path, routeName), match, ...readPolicy(s, base) }, index, badPath };
+  return { route: { name: s.text('name', match.path, routeName), match, ...readPolicy(s, base), ...readOwnSlo(s) }, index, badPath };
 }
 
 /** Reads `routes`, checking what no single route can: unique names, and one breaker setting per group. */

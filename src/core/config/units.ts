@@ -1,10 +1,11 @@
-// Durations and sizes as people write them in YAML, env and flags: `250ms`, `5s`, `1m30s`, `64KiB`.
+// Durations and sizes as people write them in YAML, env and flags: `250ms`, `5s`, `1m30s`, `30d`, `64KiB`.
 // Bare numbers are refused for durations (is `5` seconds or milliseconds?) except `0`.
+// Days are for SLO windows; a day is always 24h here, as in Prometheus (no calendar, no DST).
 
-const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
 
-/** Parses `250ms`, `5s`, `1m`, `1.5h`, `1m30s` or `0` into milliseconds; undefined when malformed. */
+/** Parses `250ms`, `5s`, `1m`, `1.5h`, `1m30s`, `30d` or `0` into milliseconds; undefined when malformed. */
 export function parseDuration(text: string): number | undefined {
   const s = text.trim();
   if (s === '0') return 0;
@@ -40,7 +41,7 @@ export function parseSize(text: string): number | undefined {
 /** Formats milliseconds back into the shortest exact form `parseDuration` accepts. */
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0';
-  for (const [unit, factor] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, factor] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
     if (ms % factor === 0) return `${ms / factor}${unit}`;
   }
   return `${ms}ms`;

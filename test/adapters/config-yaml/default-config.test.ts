@@ -41,6 +41,26 @@ describe('the default config file', () => {
   });
 });
 
+describe('the example routes in the default config file', () => {
+  it('are valid, and the first has the SLO its comments describe', () => {
+    const lines = text.split('\n');
+    const first = lines.findIndex((l) => l.startsWith('#   - name: users'));
+    const last = lines.findIndex((l) => l.startsWith('routes:'));
+    expect(first).toBeGreaterThan(0);
+    const example = ['routes:', ...lines.slice(first, last).map((l) => l.slice(1))].join('\n');
+    const parsed = yamlLayer(example, 'example');
+    if (!('layer' in parsed)) throw new Error(`the example routes do not parse: ${JSON.stringify(parsed.issues)}`);
+    const { config, issues } = readConfig(parsed.layer);
+    expect(issues).toEqual([]);
+    expect(config.routes.map((r) => r.name)).toEqual(['users', 'uploads']);
+    expect(config.routes[0]?.slo).toEqual({
+      availability: expect.closeTo(0.999, 12),
+      latency: { thresholdSeconds: 0.25, target: expect.closeTo(0.99, 12) },
+      windowMs: 30 * 86_400_000,
+    });
+  });
+});
+
 describe('the README configuration table', () => {
   it('lists every key', () => {
     const readme = readFileSync('README.md', 'utf8');

@@ -59,6 +59,16 @@ describe('mergeLayers: values', () => {
 });
 
 describe('mergeLayers: origins', () => {
+  it('keeps the places of keys inside a list (routes[0].timeout), and forgets them when a later layer replaces the list', () => {
+    const file = layer({ routes: [{ name: 'a', timeout: 'banana' }] }, { routes: 'f.yaml:1:1', 'routes[0]': 'f.yaml:2:5', 'routes[0].timeout': 'f.yaml:3:14' });
+    const merged = mergeLayers([layer({}), file]);
+    expect(merged.origins.get('routes[0].timeout')).toBe('f.yaml:3:14');
+    expect(merged.origins.get('routes[0]')).toBe('f.yaml:2:5');
+    const replaced = mergeLayers([file, layer({ routes: [] }, { routes: 'flag --set routes' })]);
+    expect(replaced.origins.get('routes[0].timeout')).toBeUndefined();
+    expect(replaced.origins.get('routes')).toBe('flag --set routes');
+  });
+
   it('keeps the origin of the layer that wrote each winning value', () => {
     const merged = mergeLayers([
       layer({ listen: ':1', admin: ':2', upstream: { url: 'http://a:1', timeout: '5s' } }, {

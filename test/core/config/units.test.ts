@@ -10,6 +10,10 @@ describe('parseDuration', () => {
     ['1.5s', 1500],
     ['1m30s', 90_000],
     ['1h1m1s1ms', 3_661_001],
+    ['1d', 86_400_000],
+    ['30d', 30 * 86_400_000],
+    ['1.5d', 36 * 3_600_000],
+    ['1d12h', 36 * 3_600_000],
     ['0', 0],
     ['0s', 0],
     ['  5s  ', 5000],
@@ -17,7 +21,7 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['5', '5 seconds', 's', '-1s', '', '   ', '1x', '5s5', '1.s', '.5s', '5 s', '1e3ms'])('refuses %j', (text) => {
+  it.each(['5', '5 seconds', 's', '-1s', '', '   ', '1x', '5s5', '1.s', '.5s', '5 s', '1e3ms', '1D', 'd', '1dd', '30days'])('refuses %j', (text) => {
     expect(parseDuration(text)).toBeUndefined();
   });
 
@@ -59,11 +63,14 @@ describe('formatDuration', () => {
     [60_000, '1m'],
     [3_600_000, '1h'],
     [7_200_000, '2h'],
+    [36 * 3_600_000, '36h'],
+    [86_400_000, '1d'],
+    [30 * 86_400_000, '30d'],
   ])('formats %i ms as %j', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
   });
 
-  it.each([0, 1, 250, 999, 1000, 1500, 59_000, 60_000, 90_000, 3_600_000, 3_661_001])('round-trips %i ms through parseDuration', (ms) => {
+  it.each([0, 1, 250, 999, 1000, 1500, 59_000, 60_000, 90_000, 3_600_000, 3_661_001, 86_400_000, 90_061_001])('round-trips %i ms through parseDuration', (ms) => {
     expect(parseDuration(formatDuration(ms))).toBe(ms);
   });
 });
