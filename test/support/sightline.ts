@@ -34,10 +34,11 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-/** Runs the binary to completion (check-config, --version, a config that fails validation). */
-export function runSightline(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<RunResult> {
+/** Runs the binary to completion (check-config, --version, a config that fails validation); `input` is written to its stdin. */
+export function runSightline(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 15_000, input?: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...cleanEnv(), ...env }, cwd: PROJECT_ROOT });
+    if (input !== undefined) child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

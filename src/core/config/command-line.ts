@@ -5,7 +5,7 @@ import { setPath, type RawLayer, type RawTree } from './layers.ts';
 export const USAGE = `Usage:
   sightline [run] [--config FILE] [--upstream URL] [--listen HOST:PORT] [--admin HOST:PORT] [--workers N|auto] [--set KEY=VALUE]...
   sightline check-config FILE
-  sightline inject FILE|- [--take-port PORT] [--image IMAGE] [--classic] [--upstream-port PORT]
+  sightline inject FILE|- [--classic] [--image IMAGE] [--container NAME] [--upstream-port PORT] [--take-port PORT]
   sightline slo-rules [--config FILE]
   sightline --version
   sightline --help
