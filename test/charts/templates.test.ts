@@ -2,7 +2,7 @@
 // to exists (values, helpers, chart files, template functions), and block helpers are indented where
 // they land.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHART_DIR, chartDefines, chartYaml, defaultValues, manifestTemplates, strippedManifest, template, templateFiles, withValues, type Values } from './support/chart.ts';
@@ -29,6 +29,11 @@ function allActions(): { file: string; body: string }[] {
 describe('Chart.yaml', () => {
   it('names the chart and the Kubernetes versions it supports', () => {
     expect(chartYaml('Chart.yaml')).toMatchObject({ apiVersion: 'v2', name: 'sightline', version: '0.1.0', appVersion: '0.1.0', kubeVersion: '>=1.25.0-0', type: 'application' });
+  });
+
+  it('ships the Sightline this repository builds: appVersion (the default image tag) is package.json\'s version', () => {
+    const pkg = JSON.parse(readFileSync(join(CHART_DIR, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(chartYaml('Chart.yaml')).toHaveProperty('appVersion', pkg.version);
   });
 });
 
