@@ -1,7 +1,7 @@
 // The composition root: the only place that builds adapters and wires them to the core.
 
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { isSea } from 'node:sea';
@@ -9,12 +9,21 @@ import type { Registry } from 'prom-client';
 import { parseCommandLine, USAGE } from './core/config/command-line.ts';
 import { formatListenAddress } from './core/config/address.ts';
 import { formatIssue, type ConfigIssue } from './core/config/reader.ts';
+import type { RawLayer } from './core/config/layers.ts';
 import { resolveWorkerCount, type Config } from './core/config/model.ts';
+import { reloadIssues, type LoadedConfig } from './core/config/reload-rules.ts';
 import { AppHealth } from './core/health/app-health.ts';
 import { DrainSequence, type DrainOutcome } from './core/lifecycle/drain.ts';
 import { readiness } from './core/lifecycle/readiness.ts';
-import { compileRoutes } from './core/resilience/compile-routes.ts';
+import { compileRoutes, type CompiledRoutes } from './core/resilience/compile-routes.ts';
 import { sloRuleGroups } from './core/slo/burn-rate-rules.ts';
+import { flagStates } from './core/config/flags.ts';
+import { effectiveConfigView } from './core/config/redact.ts';
+import { HealthHistory } from './core/stats/health-history.ts';
+import { mergeSnapshots } from './core/stats/stats-merge.ts';
+import type { StatsSnapshot } from './core/stats/stats-snapshot.ts';
+import { statsView } from './core/stats/stats-view.ts';
+import { TrafficStats } from './core/stats/traffic-stats.ts';
 import type { Clock, Timers } from './ports/clock.ts';
 import { allOf } from './ports/resilience-events.ts';
 import { everyObserver } from './ports/exchange-observer.ts';
@@ -23,6 +32,7 @@ import type { Logger } from './ports/logger.ts';
 import { AdminServer } from './adapters/admin/admin-server.ts';
 import { EventLoopWatch } from './adapters/admin/event-loop-watch.ts';
 import { HttpProbe } from './adapters/app-probe/http-probe.ts';
+import { DASHBOARD_PATHS, dashboardFile } from './adapters/dashboard/dashboard-assets.ts';
 import { TcpProbe } from './adapters/app-probe/tcp-probe.ts';
 import { mergeRecentTraces } from './adapters/cluster/merge-traces.ts';
 import { PrimarySupervisor } from './adapters/cluster/primary-supervisor.ts';
@@ -38,6 +48,8 @@ import { workload } from './adapters/metrics-prom/aggregate.ts';
 import { clusterMetrics } from './adapters/metrics-prom/cluster-metrics.ts';
 import type { MetricFamily } from './adapters/metrics-prom/exposition.ts';
 import { processRegistry, ProcessMetrics } from './adapters/metrics-prom/process-metrics.ts';
+import { reloadMetrics, type ReloadMetrics } from './adapters/metrics-prom/reload-metrics.ts';
+import { shadowMetrics } from './adapters/metrics-prom/shadow-metrics.ts';
 import { resilienceMetrics } from './adapters/metrics-prom/resilience-metrics.ts';
 import { HttpMetrics } from './adapters/metrics-prom/http-metrics.ts';
 import { traceExportMetrics } from './adapters/metrics-prom/trace-export-metrics.ts';
@@ -55,6 +67,9 @@ const VERSION: string = typeof SIGHTLINE_VERSION === 'string'
 /** Event loop lag beyond which /healthz reports the process as unhealthy. */
 const MAX_HEALTHY_LAG_MS = 5000;
 
+/** Sockets open to one shadow upstream at most: shadow traffic is a share, and each route caps its own in flight. */
+const SHADOW_CONNECTIONS = 32;
+
 /** Beyond drain.timeout, the time a worker gets to close its sockets to the app, export spans and exit. */
 const WORKER_EXIT_GRACE_MS = 2000;
 
@@ -64,6 +79,9 @@ const nodeTimers: Timers = {
 };
 
 const monotonicClock: Clock = { now: () => performance.now() };
+
+/** Epoch milliseconds: for times shown on the dashboard and compared across worker processes. */
+const wallClock: Clock = { now: () => Date.now() };
 
 function printIssues(issues: readonly ConfigIssue[]): void {
   process.stderr.write(`sightline: invalid configuration (${issues.length} ${issues.length === 1 ? 'error' : 'errors'}):\n`);
@@ -112,15 +130,71 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
         printIssues(loaded.issues);
         return 1;
       }
-      await run(loaded.config, loaded.configFile);
+      await run(loaded, { configFile: command.configFile, flags: command.flags });
       return undefined; // keeps running; exits from the drain sequence
     }
   }
 }
 
-function run(config: Config, configFile: string | undefined): Promise<void> {
-  const workers = resolveWorkerCount(config.workers, availableParallelism());
-  return workers === 1 ? runSingle(config, configFile) : runPrimary(config, configFile, workers);
+/** Where the config came from, to read it again on a reload. */
+interface ConfigSource {
+  readonly configFile: string | undefined;
+  readonly flags: RawLayer;
+}
+
+function run(loaded: LoadedConfig & { readonly configFile: string | undefined }, source: ConfigSource): Promise<void> {
+  const workers = resolveWorkerCount(loaded.config.workers, availableParallelism());
+  return workers === 1 ? runSingle(loaded, source) : runPrimary(loaded, source, workers);
+}
+
+interface ReloadResult {
+  readonly ok: boolean;
+  /** The problems that refused it, each naming its key (and its line, when in the file). */
+  readonly errors: readonly string[];
+}
+
+/**
+ * Reads the config again from where it came (file, env, flags) and hands it to `apply` when it is valid
+ * and changes only what a reload may change (src/core/config/reload-rules.ts); otherwise the running
+ * config stays, and the refusal is logged and counted. Reloads run one at a time, in order.
+ */
+function configReloader(source: ConfigSource, initial: LoadedConfig, apply: (config: Config) => unknown, log: Logger, metrics: ReloadMetrics): (trigger: string) => Promise<ReloadResult> {
+  let live = initial;
+  let queue: Promise<unknown> = Promise.resolve();
+  const reloadNow = async (trigger: string): Promise<ReloadResult> => {
+    const loaded = loadConfig({ configFile: source.configFile, flags: source.flags, env: process.env });
+    const issues = loaded.ok ? reloadIssues(live, loaded) : loaded.issues;
+    if (!loaded.ok || issues.length > 0) {
+      const errors = issues.map(formatIssue);
+      metrics.reloaded(false, Date.now() / 1000);
+      log.error({ trigger, errors }, 'config reload refused: the running config stays');
+      return { ok: false, errors };
+    }
+    await apply(loaded.config);
+    live = loaded;
+    metrics.reloaded(true, Date.now() / 1000);
+    log.info({ trigger, routes: [...loaded.config.routes.map((r) => r.name), loaded.config.defaultRoute.name] }, 'config reloaded');
+    return { ok: true, errors: [] };
+  };
+  return (trigger) => {
+    const result = queue.then(() => reloadNow(trigger));
+    queue = result.catch(() => undefined);
+    return result;
+  };
+}
+
+/** SIGHUP reloads, and with reload.watch so does a change to the config file; returns what stops the watch. */
+function reloadTriggers(reload: (trigger: string) => Promise<ReloadResult>, config: Config, configFile: string | undefined, log: Logger): () => void {
+  const run = (trigger: string): void => {
+    reload(trigger).catch((err: unknown) => log.error({ trigger, err: String(err) }, 'config reload failed'));
+  };
+  process.on('SIGHUP', () => run('SIGHUP'));
+  if (!config.reload.watch || configFile === undefined) return () => {};
+  // Polls the path (stat), so it follows a Kubernetes ConfigMap update, which swaps a symlink above the file.
+  watchFile(configFile, { interval: 2000, persistent: false }, (now, before) => {
+    if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino || now.size !== before.size) run('config file changed');
+  });
+  return () => unwatchFile(configFile);
 }
 
 /** The proxy listener and everything on its request path: what a single process and each worker run. */
@@ -128,40 +202,62 @@ function buildProxy(config: Config, logging: Logging, registry: Registry, onIdle
   const log = logging.log;
   const upstream = new UndiciUpstream(config.upstream);
   const routeNames = [...config.routes.map((r) => r.name), config.defaultRoute.name];
-  const events = allOf(resilienceLog(log), resilienceMetrics(registry, routeNames));
-  const routes = compileRoutes(config.defaultRoute, config.routes, { random: Math.random, events });
+  // The dashboard's live stats (/debug/stats): a few array writes per request.
+  const traffic = new TrafficStats({ wall: wallClock, monotonic: monotonicClock }, routeNames);
+  const events = allOf(resilienceLog(log), resilienceMetrics(registry, routeNames), shadowMetrics(registry), traffic.events);
+  const policyDeps = { random: Math.random, events };
+  let routes: CompiledRoutes = compileRoutes(config.defaultRoute, config.routes, { ...policyDeps, flags: config.flags });
 
   const tracing = config.tracing.enabled
     ? new OtelTracing({ settings: config.tracing, version: VERSION, upstreamOrigin: config.upstream.origin, events: traceExportMetrics(registry), log, random: Math.random })
     : undefined;
+
+  // One pool per shadow upstream, made when a route first mirrors there (a reload may add one).
+  const shadows = new Map<string, UndiciUpstream>();
+  const shadowUpstream = (origin: string): UndiciUpstream => {
+    let pool = shadows.get(origin);
+    if (pool === undefined) {
+      pool = new UndiciUpstream({ ...config.upstream, origin, connections: SHADOW_CONNECTIONS });
+      shadows.set(origin, pool);
+    }
+    return pool;
+  };
 
   const proxy = new ProxyServer({
     upstream,
     routes: routes.table,
     clock: monotonicClock,
     observer: config.accessLog.enabled
-      ? everyObserver(new HttpMetrics(registry, config.metrics.maxSeriesPerFamily), new AccessLog(config.accessLog, logging.destination, Math.random))
-      : new HttpMetrics(registry, config.metrics.maxSeriesPerFamily),
+      ? everyObserver(new HttpMetrics(registry, config.metrics.maxSeriesPerFamily), new AccessLog(config.accessLog, logging.destination, Math.random), traffic.exchanges)
+      : everyObserver(new HttpMetrics(registry, config.metrics.maxSeriesPerFamily), traffic.exchanges),
     tracer: tracing?.tracer ?? NO_TRACING,
     origin: config.upstream.origin,
     server: config.server,
     newRequestId: randomUUID,
     onIdle,
     onListenerError: (error) => log.error({ err: error.message, code: (error as NodeJS.ErrnoException).code }, 'proxy listener error'),
+    shadowUpstream,
   });
 
   /** Idle sockets to the app close politely and queued spans are exported, but neither holds the exit for more than a second. */
   const closeGently = (): Promise<unknown> => Promise.all([
-    Promise.race([upstream.close(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]),
+    Promise.race([Promise.all([upstream.close(), ...[...shadows.values()].map((s) => s.destroy())]), new Promise((resolve) => setTimeout(resolve, 1000).unref())]),
     tracing?.shutdown(1000),
   ]);
-  return { proxy, tracing, closeGently };
+  /** A config reload: new requests get the new routes and policies; breakers carry over by route or group. */
+  const useConfig = (next: Config): void => {
+    routes = compileRoutes(next.defaultRoute, next.routes, { ...policyDeps, flags: next.flags }, routes);
+    proxy.useRoutes(routes.table);
+    logging.setLevel(next.log.level);
+  };
+  return { proxy, tracing, closeGently, useConfig, traffic };
 }
 
-function appHealthOf(config: Config, log: Logger, metrics: ProcessMetrics): AppHealth {
+function appHealthOf(config: Config, log: Logger, metrics: ProcessMetrics, history: HealthHistory): AppHealth {
   const probe = config.health.type === 'http' ? new HttpProbe(config.upstream.origin, config.health.path) : new TcpProbe(config.upstream.origin);
   return new AppHealth(probe, nodeTimers, config.health, (change) => {
     metrics.setUpstreamHealthy(change.healthy);
+    history.record(change.healthy, change.detail);
     if (change.healthy) log.info({ app: config.upstream.origin, detail: change.detail }, 'app is healthy');
     else log.warn({ app: config.upstream.origin, detail: change.detail }, 'app is unhealthy');
   });
@@ -179,16 +275,51 @@ function onShutdownSignals(beginDrain: (trigger: string) => boolean, expedite: (
   }
 }
 
+/** The config the dashboard shows: the running one, and where and when it was read. */
+interface ShownConfig {
+  readonly config: Config;
+  readonly configFile: string | undefined;
+  /** Epoch milliseconds. */
+  readonly loadedAt: number;
+}
+
+/** The live dashboard on the admin port: the page at /, /debug/stats and /debug/config. */
+function dashboardHandlers(shown: () => ShownConfig, snapshot: () => StatsSnapshot | Promise<StatsSnapshot>, appHealth: AppHealth, health: HealthHistory) {
+  return {
+    stats: async (query: URLSearchParams) => {
+      const { config } = shown();
+      const seconds = Number(query.get('seconds') ?? Number.NaN);
+      return statsView(await snapshot(), {
+        ...(Number.isFinite(seconds) ? { seconds } : {}),
+        config,
+        upstream: { origin: config.upstream.origin, healthy: appHealth.healthy, detail: appHealth.detail, ...health.view() },
+      });
+    },
+    // The flags as they stand, env overrides applied, beside the config that declares them.
+    config: () => effectiveConfigView(shown().config, { file: shown().configFile, loadedAt: shown().loadedAt }, { flags: flagStates(shown().config.flags) }),
+    files: dashboardFile,
+    filePaths: DASHBOARD_PATHS,
+  };
+}
+
 /** `workers: 1`: one process does everything, with no cluster and no IPC. */
-async function runSingle(config: Config, configFile: string | undefined): Promise<void> {
+async function runSingle(loaded: LoadedConfig & { readonly configFile: string | undefined }, source: ConfigSource): Promise<void> {
+  const { config, configFile } = loaded;
   const logging = createLogging(config.log.level, VERSION);
   const log = logging.log;
   const loop = new EventLoopWatch();
   const metrics = new ProcessMetrics(VERSION);
-  const appHealth = appHealthOf(config, log, metrics);
+  const health = new HealthHistory(wallClock);
+  const appHealth = appHealthOf(config, log, metrics, health);
 
   let listening = false;
-  const { proxy, tracing, closeGently } = buildProxy(config, logging, metrics.registry, () => drain.notifyIdle());
+  const { proxy, tracing, closeGently, useConfig, traffic } = buildProxy(config, logging, metrics.registry, () => drain.notifyIdle());
+  let shown: ShownConfig = { config, configFile, loadedAt: Date.now() };
+  const reload = configReloader(source, loaded, (next: Config) => {
+    useConfig(next);
+    shown = { ...shown, config: next, loadedAt: Date.now() };
+  }, log, reloadMetrics(metrics.registry));
+  const stopWatching = reloadTriggers(reload, config, configFile, log);
 
   const exit = (code: number): void => {
     logging.flushSync();
@@ -197,6 +328,7 @@ async function runSingle(config: Config, configFile: string | undefined): Promis
 
   const drain = new DrainSequence(proxy, nodeTimers, config.drain, (outcome: DrainOutcome) => {
     appHealth.stop();
+    stopWatching();
     admin.close();
     loop.stop();
     log.info({ outcome, inFlight: proxy.inFlight() }, 'drained, exiting');
@@ -220,7 +352,9 @@ async function runSingle(config: Config, configFile: string | undefined): Promis
     readiness: () => readiness({ listening, draining: drain.draining, appHealthy: appHealth.healthy, appDetail: appHealth.detail }),
     metrics: (accept) => metrics.render(accept),
     shutdown: () => beginDrain('POST /shutdown'),
+    reload: () => reload('POST /reload'),
     traces: () => tracing?.recentTraces() ?? [],
+    ...dashboardHandlers(() => shown, () => traffic.snapshot(), appHealth, health),
   });
 
   onShutdownSignals(beginDrain, () => drain.expedite(), log);
@@ -244,13 +378,15 @@ async function runSingle(config: Config, configFile: string | undefined): Promis
  * `workers: N > 1`, the primary: it runs the admin port and the app's health check, and supervises the
  * workers that serve the proxy port (src/adapters/cluster/). It never handles a proxied request.
  */
-async function runPrimary(config: Config, configFile: string | undefined, workers: number): Promise<void> {
+async function runPrimary(loaded: LoadedConfig & { readonly configFile: string | undefined }, source: ConfigSource, workers: number): Promise<void> {
+  const { config, configFile } = loaded;
   const logging = createLogging(config.log.level, VERSION, { sharedStdout: true });
   const log = logging.log;
   const loop = new EventLoopWatch();
   const metrics = new ProcessMetrics(VERSION);
   const workerMetrics = clusterMetrics(metrics.registry);
-  const appHealth = appHealthOf(config, log, metrics);
+  const health = new HealthHistory(wallClock);
+  const appHealth = appHealthOf(config, log, metrics, health);
 
   const supervisor = new PrimarySupervisor({
     workers,
@@ -260,6 +396,14 @@ async function runPrimary(config: Config, configFile: string | undefined, worker
     onListeningChange: (count) => workerMetrics.setWorkersListening(count),
     onIdle: () => drain.notifyIdle(),
   });
+  // The primary checks a reload once; the workers then take the config it read.
+  let shown: ShownConfig = { config, configFile, loadedAt: Date.now() };
+  const reload = configReloader(source, loaded, async (next: Config) => {
+    logging.setLevel(next.log.level);
+    await supervisor.reload(next);
+    shown = { ...shown, config: next, loadedAt: Date.now() };
+  }, log, reloadMetrics(metrics.registry));
+  const stopWatching = reloadTriggers(reload, config, configFile, log);
 
   const exit = (code: number): void => {
     logging.flushSync();
@@ -270,6 +414,7 @@ async function runPrimary(config: Config, configFile: string | undefined, worker
   // only catches workers that fail to exit after theirs: they are killed, and the exit code says so.
   const drain = new DrainSequence(supervisor, nodeTimers, { delayMs: config.drain.delayMs, timeoutMs: config.drain.timeoutMs + WORKER_EXIT_GRACE_MS }, (outcome: DrainOutcome) => {
     appHealth.stop();
+    stopWatching();
     admin.close();
     loop.stop();
     void Promise.race([supervisor.stopped(), new Promise((resolve) => setTimeout(resolve, 2 * WORKER_EXIT_GRACE_MS))]).finally(() => {
@@ -298,11 +443,14 @@ async function runPrimary(config: Config, configFile: string | undefined, worker
     }),
     metrics: async (accept) => metrics.renderWith((await supervisor.collect('metrics')).map((c) => c.data), accept),
     shutdown: () => beginDrain('POST /shutdown'),
+    reload: () => reload('POST /reload'),
     traces: async () => mergeRecentTraces((await supervisor.collect('traces')).map((c) => c.data as TraceView[]), config.tracing.keepTraces),
     workers: async () => {
       const loads = new Map((await supervisor.collect('metrics')).map((c) => [c.workerId, workload(c.data as MetricFamily[])]));
       return supervisor.describe().map((w) => ({ ...w, requests: loads.get(w.id)?.requests ?? null, inFlight: loads.get(w.id)?.inFlight ?? null }));
     },
+    // Each worker counts its own requests; the primary adds them up second by second.
+    ...dashboardHandlers(() => shown, async () => mergeSnapshots((await supervisor.collect('stats')).map((c) => ({ source: c.workerId, snapshot: c.data as StatsSnapshot })), Date.now()), appHealth, health),
   });
 
   onShutdownSignals(beginDrain, () => drain.expedite(), log);
@@ -336,7 +484,7 @@ async function runWorker(): Promise<void> {
   const logging = createLogging(config.log.level, VERSION, { sharedStdout: true, worker: channel.workerId });
   const log = logging.log;
   const registry = processRegistry();
-  const { proxy, tracing, closeGently } = buildProxy(config, logging, registry, () => drain.notifyIdle());
+  const { proxy, tracing, closeGently, useConfig, traffic } = buildProxy(config, logging, registry, () => drain.notifyIdle());
 
   const exit = (code: number): void => {
     logging.flushSync();
@@ -357,7 +505,8 @@ async function runWorker(): Promise<void> {
     draining: () => proxy.beginDraining(),
     drain: () => drain.begin(),
     expedite: () => drain.expedite(),
-    collect: (kind) => (kind === 'metrics' ? registry.getMetricsAsJSON() : tracing?.recentTraces() ?? []),
+    collect: (kind) => (kind === 'metrics' ? registry.getMetricsAsJSON() : kind === 'stats' ? traffic.snapshot() : tracing?.recentTraces() ?? []),
+    reload: useConfig,
   });
 
   let address: AddressInfo;

@@ -1,6 +1,7 @@
 // What the telemetry adapters (metrics, access log, traces) learn about each proxied request. The
 // exchange passes itself as an ExchangeRecord, read-only, so reporting a request allocates nothing.
 
+import type { FaultKind } from '../core/operations/fault-injector.ts';
 import type { AttemptOutcome } from '../core/resilience/outcome.ts';
 
 /** nginx's status for a client that left before any response; no such status is ever sent. */
@@ -16,6 +17,8 @@ export interface ExchangeRecord {
   readonly status: number;
   /** Sightline's reason code when it answered itself (x-sightline-reason), else undefined. */
   readonly reason: string | undefined;
+  /** The fault injected into this request (fault injection), if any: never a real failure. */
+  readonly fault?: FaultKind | undefined;
   /** Upstream attempts made (0 when Sightline answered without the app). */
   readonly attempts: number;
   /** How the last attempt ended: the app's status or an AttemptError; undefined without attempts. */

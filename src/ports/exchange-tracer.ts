@@ -6,8 +6,8 @@
 import type { AttemptOutcome } from '../core/resilience/outcome.ts';
 import type { ExchangeRecord } from './exchange-observer.ts';
 
-/** Decisions shown as span events on the SERVER span. */
-export type TraceDecision = 'retry' | 'retry_denied' | 'rejected';
+/** Decisions shown as span events on the SERVER span (`fault`: an injected delay or abort). */
+export type TraceDecision = 'retry' | 'retry_denied' | 'rejected' | 'fault';
 
 export interface ExchangeTrace {
   /** The trace this request belongs to (the caller's, or a new one); undefined when tracing is off. */
@@ -21,7 +21,7 @@ export interface ExchangeTrace {
   attemptStarted(exchange: ExchangeRecord, attempt: number, now: number): string | undefined;
   /** The attempt ended: the app's status or what went wrong. */
   attemptEnded(outcome: AttemptOutcome, now: number): void;
-  /** `detail` is the decision's reason (a RetryDenial, a Rejection) or the retry's cause. */
+  /** `detail` is the decision's reason (a RetryDenial, a Rejection), the retry's cause or the fault's kind; `delayMs` a retry's backoff or an injected delay. */
   decision(kind: TraceDecision, attempt: number, detail: string, delayMs: number, now: number): void;
   /** The client's response is done or the client left. */
   end(exchange: ExchangeRecord, now: number): void;

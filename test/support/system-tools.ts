@@ -1,9 +1,9 @@
-// Debian packages the tests run for real (Prometheus and promtool), installed once before the suite
+// Debian packages the tests run for real (Prometheus and promtool; Chromium for the dashboard), installed once before the suite
 // when the machine lacks them, so `npm test` works on a fresh machine.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 
-const PACKAGES: Readonly<Record<string, string>> = { prometheus: 'prometheus', promtool: 'prometheus' };
+const PACKAGES: Readonly<Record<string, string>> = { prometheus: 'prometheus', promtool: 'prometheus', chromium: 'chromium' };
 
 function missing(): string[] {
   return Object.keys(PACKAGES).filter((command) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0);

@@ -1,4 +1,5 @@
-// The admin listener: liveness, readiness, metrics, recent traces and the loopback-only shutdown hook.
+// The admin listener: liveness, readiness, metrics, recent traces, the live dashboard and its JSON
+// (/debug/stats, /debug/config), and the loopback-only shutdown hook.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,10 +18,26 @@ export interface AdminHandlers {
   readonly metrics: (accept: string | undefined) => Promise<{ contentType: string; body: string }>;
   /** Starts the graceful drain; true when this call started it. */
   readonly shutdown: () => boolean;
+  /** Reloads the config: applied, or refused with each problem (the running config then stays). */
+  readonly reload?: () => Promise<{ readonly ok: boolean; readonly errors: readonly string[] }>;
   /** The traces kept in memory, newest first (JSON-ready); with workers, gathered from them. */
   readonly traces: () => unknown | Promise<unknown>;
   /** With workers only: each worker's id, pid, state, requests served and in flight (JSON-ready). */
   readonly workers?: () => Promise<unknown>;
+  /** Live traffic statistics per route (JSON-ready): /debug/stats, `?seconds=N` for the last N seconds only. */
+  readonly stats?: (query: URLSearchParams) => unknown | Promise<unknown>;
+  /** The effective config with secrets redacted (JSON-ready): /debug/config. */
+  readonly config?: () => unknown;
+  /** Static files served on GET (the dashboard, at /): the file at a path, or undefined. */
+  readonly files?: (path: string) => AdminFile | undefined;
+  /** The paths `files` serves, for the 404 answer's list. */
+  readonly filePaths?: readonly string[];
+}
+
+export interface AdminFile {
+  readonly contentType: string;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export function isLoopback(address: string | undefined): boolean {
@@ -93,9 +110,36 @@ export class AdminServer {
         json(res, 202, { status: 'draining', started });
         return;
       }
+      case '/reload': {
+        const reload = this.#handlers.reload;
+        if (reload === undefined) break;
+        if (!allow(method, res, 'POST')) return;
+        if (!isLoopback(req.socket.remoteAddress)) {
+          json(res, 403, { error: 'forbidden', message: '/reload answers loopback callers only' });
+          return;
+        }
+        const result = await reload();
+        if (result.ok) json(res, 200, { status: 'reloaded' });
+        else json(res, 422, { status: 'refused', message: 'the running config stays', errors: result.errors });
+        return;
+      }
       case '/debug/traces': {
         if (!allow(method, res, 'GET', 'HEAD')) return;
         json(res, 200, { traces: await this.#handlers.traces() });
+        return;
+      }
+      case '/debug/stats': {
+        const stats = this.#handlers.stats;
+        if (stats === undefined) break;
+        if (!allow(method, res, 'GET', 'HEAD')) return;
+        json(res, 200, await stats(new URL(req.url ?? '/', 'http://admin').searchParams));
+        return;
+      }
+      case '/debug/config': {
+        const config = this.#handlers.config;
+        if (config === undefined) break;
+        if (!allow(method, res, 'GET', 'HEAD')) return;
+        json(res, 200, config());
         return;
       }
       case '/debug/workers': {
@@ -106,7 +150,15 @@ export class AdminServer {
         return;
       }
     }
-    json(res, 404, { error: 'not_found', paths: ['/healthz', '/readyz', '/metrics', '/shutdown', '/debug/traces', ...(this.#handlers.workers === undefined ? [] : ['/debug/workers'])] });
+    const file = this.#handlers.files?.(path ?? '/');
+    if (file !== undefined) {
+      if (!allow(method, res, 'GET', 'HEAD')) return;
+      res.writeHead(200, { ...file.headers, 'content-type': file.contentType, 'content-length': String(Buffer.byteLength(file.body)) });
+      res.end(method === 'HEAD' ? undefined : file.body);
+      return;
+    }
+    const optional = [...(this.#handlers.stats === undefined ? [] : ['/debug/stats']), ...(this.#handlers.config === undefined ? [] : ['/debug/config']), ...(this.#handlers.filePaths ?? [])];
+    json(res, 404, { error: 'not_found', paths: ['/healthz', '/readyz', '/metrics', '/shutdown', '/debug/traces', ...(this.#handlers.workers === undefined ? [] : ['/debug/workers']), ...optional] });
   }
 }
 

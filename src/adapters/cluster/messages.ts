@@ -5,13 +5,15 @@
 
 import type { Config } from '../../core/config/model.ts';
 
-/** What the primary can ask every worker for: its metrics (prom-client JSON) or its recent traces. */
-export type CollectKind = 'metrics' | 'traces';
+/** What the primary can ask every worker for: its metrics (prom-client JSON), its recent traces, or its live stats (a StatsSnapshot). */
+export type CollectKind = 'metrics' | 'traces' | 'stats';
 
 export type ToWorker =
   /** The answer to `hello`: the config the primary validated, with the proxy port already resolved. */
   | { readonly type: 'sightline:start'; readonly config: Config }
   | { readonly type: 'sightline:collect'; readonly id: number; readonly kind: CollectKind }
+  /** A config reload the primary validated: route with it from now on; answered with `collected`. */
+  | { readonly type: 'sightline:reload'; readonly id: number; readonly config: Config }
   /** The drain has begun: keep serving, but ask clients to close their connections. */
   | { readonly type: 'sightline:draining' }
   /** drain.delay is over: stop accepting, finish in-flight requests within drain.timeout, exit. */

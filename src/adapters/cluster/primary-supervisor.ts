@@ -122,6 +122,20 @@ export class PrimarySupervisor implements DrainTarget {
 
   /** Asks every listening worker for its metrics or traces; a worker that does not answer in time is left out. */
   collect(kind: CollectKind): Promise<Collected[]> {
+    return this.#ask(kind, (id) => ({ type: 'sightline:collect', id, kind }));
+  }
+
+  /**
+   * A config reload: every listening worker routes with `config` once this resolves (one that does not
+   * answer in time is logged), and workers forked later start with it.
+   */
+  async reload(config: Config): Promise<void> {
+    this.#config = { ...config, listen: this.#config.listen };
+    await this.#ask('reload', (id) => ({ type: 'sightline:reload', id, config: this.#config }));
+  }
+
+  /** Sends every listening worker the message `ask(id)` and gathers their answers, for up to COLLECT_TIMEOUT_MS. */
+  #ask(kind: string, ask: (id: number) => ToWorker): Promise<Collected[]> {
     const targets = this.#slots.flatMap((s) => (s.listening && s.worker !== undefined && s.worker.isConnected() ? [s.worker] : []));
     if (targets.length === 0) return Promise.resolve([]);
     const id = ++this.#nextCollection;
@@ -145,7 +159,8 @@ export class PrimarySupervisor implements DrainTarget {
           if (waiting.size === 0) finish();
         },
       });
-      for (const worker of targets) this.#send(worker, { type: 'sightline:collect', id, kind });
+      const message = ask(id);
+      for (const worker of targets) this.#send(worker, message);
     });
   }
 

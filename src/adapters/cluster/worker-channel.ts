@@ -4,9 +4,9 @@
 //
 // Signals: Kubernetes (and `docker stop`) signal PID 1, the primary, which drains the workers in order.
 // A terminal's Ctrl-C, though, signals the whole process group: were workers to act on it, each would
-// drain (or die) on its own and the primary would see crashes. So workers ignore SIGINT and SIGTERM; the
-// primary relays the shutdown. A worker whose primary is gone (the channel closes: the primary was
-// SIGKILLed) drains by itself rather than serve on as an orphan.
+// drain (or die) on its own and the primary would see crashes. So workers ignore SIGINT, SIGTERM and
+// SIGHUP; the primary relays the shutdown and the reload. A worker whose primary is gone (the channel
+// closes: the primary was SIGKILLed) drains by itself rather than serve on as an orphan.
 
 import cluster from 'node:cluster';
 import type { Config } from '../../core/config/model.ts';
@@ -19,8 +19,10 @@ export interface WorkerOrders {
   drain(): void;
   /** Cut everything, exit now. */
   expedite(): void;
-  /** This worker's metrics or traces, JSON-ready. */
+  /** This worker's metrics, traces or live stats, ready for structured clone. */
   collect(kind: CollectKind): unknown;
+  /** Route new requests with this config (validated by the primary). */
+  reload(config: Config): void;
 }
 
 /** True in a process the primary forked: it must run as a worker, whatever its command line says. */
@@ -34,7 +36,7 @@ export class WorkerChannel {
   #onGone: (() => void) | undefined;
 
   constructor() {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {});
     process.on('message', (message: unknown) => {
       if (isToWorker(message)) this.#receive(message);
     });
@@ -87,6 +89,14 @@ export class WorkerChannel {
             (data) => this.#send({ type: 'sightline:collected', id: message.id, data }),
             (err: unknown) => this.#send({ type: 'sightline:collected', id: message.id, error: String(err) }),
           );
+        return;
+      case 'sightline:reload':
+        try {
+          orders.reload(message.config);
+          this.#send({ type: 'sightline:collected', id: message.id, data: true });
+        } catch (err) {
+          this.#send({ type: 'sightline:collected', id: message.id, error: String(err) });
+        }
         return;
       case 'sightline:draining':
         orders.draining();

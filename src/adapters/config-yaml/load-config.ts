@@ -8,7 +8,8 @@ import type { ConfigIssue } from '../../core/config/reader.ts';
 import { yamlLayer } from './yaml-layer.ts';
 
 export type LoadResult =
-  | { readonly ok: true; readonly config: Config; readonly configFile: string | undefined }
+  /** `layer`: the merged layers, keys as written with their places, for checking a reload against. */
+  | { readonly ok: true; readonly config: Config; readonly configFile: string | undefined; readonly layer: RawLayer }
   | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
 
 export interface LoadOptions {
@@ -36,6 +37,7 @@ export function loadConfig(options: LoadOptions): LoadResult {
   }
   layers.push(environmentLayer(env));
   if (options.flags !== undefined) layers.push(options.flags);
-  const { config, issues } = readConfig(mergeLayers(layers));
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, config, configFile };
+  const layer = mergeLayers(layers);
+  const { config, issues } = readConfig(layer);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, config, configFile, layer };
 }

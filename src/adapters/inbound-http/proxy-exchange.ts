@@ -8,7 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { ATTEMPT_HEADER, downstreamResponseHeaders, forwardableTrailers, upstreamRequestHeaders } from '../../core/http/headers.ts';
 import { REASON_HEADER, REASONS, reasonBody, reasonForUpstreamError, type Reason } from '../../core/http/reasons.ts';
-import { parseRetryAfter } from '../../core/resilience/backoff.ts';
+import { ABORT, type FaultKind } from '../../core/operations/fault-injector.ts';
+import type { RequestKeys } from '../../core/operations/request-keys.ts';
+import type { RouteFeatures } from '../../core/operations/route-features.ts';
+import { shadowHost, type ShadowPolicy } from '../../core/operations/shadow-policy.ts';
+import { parseRetryAfter, retryAfterSeconds } from '../../core/resilience/backoff.ts';
 import { REFUSED } from '../../core/resilience/circuit-breaker.ts';
 import { outcomeName, type AttemptOutcome } from '../../core/resilience/outcome.ts';
 import type { RoutePolicy } from '../../core/resilience/route-policy.ts';
@@ -18,6 +22,7 @@ import { CLIENT_CLOSED, type ExchangeObserver, type ExchangeRecord } from '../..
 import { NO_TRACE, type ExchangeTrace, type ExchangeTracer } from '../../ports/exchange-tracer.ts';
 import type { ResponseHeaders, Upstream, UpstreamController } from '../../ports/upstream.ts';
 import { bufferBody, type BodyBufferOwner } from './body-buffer.ts';
+import { ShadowRequest } from './shadow-request.ts';
 import { UpstreamAttempt, type AttemptOwner } from './upstream-attempt.ts';
 
 /** What every exchange shares: owned by the proxy server. */
@@ -32,6 +37,8 @@ export interface ExchangeContext {
   readonly draining: boolean;
   /** More requests are in flight than the global limit allows, this one included. */
   readonly overloaded: boolean;
+  /** The connection pool of a route's shadow upstream (traffic shadowing). */
+  shadowUpstream(origin: string): Upstream;
   exchangeDone(): void;
 }
 
@@ -57,6 +64,8 @@ const NO_TIMER = 0;
 const TIMER_DEADLINE = 1;
 const TIMER_PER_TRY = 2;
 const TIMER_BACKOFF = 3;
+/** An injected fault delay before the first attempt. */
+const TIMER_FAULT_DELAY = 4;
 
 /** The outcome an attempt error stands for, by the reason the client would be given. */
 const OUTCOME_OF: Partial<Record<Reason, AttemptOutcome>> = {
@@ -66,11 +75,12 @@ const OUTCOME_OF: Partial<Record<Reason, AttemptOutcome>> = {
   upstream_protocol_error: 'protocol-error',
 };
 
-export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRecord {
+export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRecord, RequestKeys {
   readonly startedAt: number;
   /** Read at arrival: by the time the response closes, the socket may be gone. */
   readonly clientAddress: string | undefined;
   reason: string | undefined;
+  fault: FaultKind | undefined;
   upstreamOutcome: AttemptOutcome | undefined;
   bytesIn = 0;
   bytesOut = 0;
@@ -105,6 +115,14 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
   #controller: UpstreamController | null = null;
   #clientGone = false;
   #awaitingDrain = false;
+  /** An injected delay still to wait before the first attempt (fault injection); 0 for none. */
+  #faultDelayMs = 0;
+  /** The injected delay outlasts the route's timeout: it ends in 504 upstream_timeout, never reaching the app. */
+  #faultDelayCut = false;
+  /** The route's retry flag is off for this request: one attempt only. */
+  #retriesOff = false;
+  /** The route's shadow policy, while this request is to be mirrored and has not been yet. */
+  #shadow: ShadowPolicy | null = null;
 
   constructor(req: IncomingMessage, res: ServerResponse, ctx: ExchangeContext) {
     this.#req = req;
@@ -162,6 +180,11 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     return this.#trace.sampled;
   }
 
+  /** A request header by lower-case name, for the route's operations features (RequestKeys). */
+  header(name: string): string | undefined {
+    return this.#rawHeader(name);
+  }
+
   start(): void {
     const req = this.#req;
     const res = this.#res as TaggedResponse;
@@ -187,6 +210,8 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
       return;
     }
     const now = this.startedAt;
+    const features = route.features;
+    if (features !== null && this.#admitFeatures(features, route, now)) return;
     if (ctx.overloaded) {
       this.#refuse(route.reject('overloaded'), now);
       return;
@@ -204,15 +229,20 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     }
     this.#safe = route.retry.isSafe(method, forwarded.idempotencyKey);
     this.bytesIn = forwarded.hasBody ? forwarded.contentLength : 0;
+    // A body is held for a retry, or for a mirror (up to the route's buffer limit either way). Unsafe
+    // requests are only retried on connect failure, when the stream was never read, so for retries
+    // alone they are not held.
+    const holdLimit = this.#shadow !== null ? route.retry.settings.bufferLimit : this.#safe && !this.#retriesOff ? route.bufferLimit : 0;
     if (!forwarded.hasBody) {
       this.#requestReceived(now);
+      if (this.#shadow !== null) this.#mirror(null);
       this.#send(ticket);
-    } else if (this.#safe && route.bufferLimit > 0 && forwarded.contentLength <= route.bufferLimit) {
-      // Small enough to keep (or chunked, length unknown): held for a retry. Unsafe requests are only
-      // retried on connect failure, when the stream was never read, so they are not held.
+    } else if (holdLimit > 0 && forwarded.contentLength <= holdLimit) {
+      // Small enough to keep (or chunked, length unknown).
       this.#pendingTicket = ticket;
-      bufferBody(req, route.bufferLimit, this);
+      bufferBody(req, holdLimit, this);
     } else {
+      if (this.#shadow !== null) this.#skipMirror();
       this.#streamBody(req);
       this.#send(ticket);
     }
@@ -223,11 +253,13 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     this.#body = body;
     this.bytesIn = body.length;
     this.#requestReceived(this.#ctx.clock.now());
+    if (this.#shadow !== null) this.#mirror(body);
     this.#sendPending();
   }
 
   bodyTooLarge(body: Readable): void {
     if (this.#clientGone) return;
+    if (this.#shadow !== null) this.#skipMirror();
     this.#streamBody(body);
     this.#sendPending();
   }
@@ -294,6 +326,17 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     this.#timerKind = NO_TIMER;
     if (kind === TIMER_BACKOFF) {
       this.#sendPending();
+      return;
+    }
+    if (kind === TIMER_FAULT_DELAY) {
+      if (!this.#faultDelayCut) {
+        this.#sendPending();
+        return;
+      }
+      // The delay ran into the route's timeout: answered as a timeout would be; no verdict on the app.
+      (this.#route as RoutePolicy).abandonAttempt(this.#pendingTicket);
+      this.#pendingTicket = REFUSED;
+      this.#reply('upstream_timeout');
       return;
     }
     const attempt = this.#attempt as UpstreamAttempt;
@@ -364,6 +407,10 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
   }
 
   #send(ticket: number): void {
+    if (this.#faultDelayMs > 0) {
+      this.#delayFirstAttempt(ticket);
+      return;
+    }
     const route = this.#route as RoutePolicy;
     const number = this.#attempt === null ? 1 : this.#attempt.number + 1;
     const headers = this.#headers;
@@ -440,6 +487,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
   /** Settles the attempt and, if the policy allows another one, schedules it. */
   #retry(attempt: UpstreamAttempt, outcome: AttemptOutcome, retryAfterMs: number | undefined, now: number): boolean {
     this.#settle(attempt, outcome, now);
+    if (this.#retriesOff) return false;
     const route = this.#route as RoutePolicy;
     const delay = route.decideRetry(
       outcome,
@@ -467,14 +515,80 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     return this.#ctx.draining || !this.#req.complete;
   }
 
+  /**
+   * The route's operations features, before any limit or breaker: its rate limit (a refused request
+   * costs nothing), then fault injection (an abort answers at once; a delay waits before the first
+   * attempt), then whether its retry flag is on. True when the request has been answered.
+   */
+  #admitFeatures(features: RouteFeatures, route: RoutePolicy, now: number): boolean {
+    const waitMs = features.rateLimitWait(this, now);
+    if (waitMs > 0) {
+      this.#refuse(route.reject('rate_limited'), now, waitMs);
+      return true;
+    }
+    const fault = features.decideFault(this);
+    if (fault === ABORT) {
+      this.fault = 'abort';
+      this.#trace.decision('fault', 0, 'abort', 0, now);
+      features.faultInjected('abort');
+      this.#reply(route.reject('fault'), undefined, features.abortStatus);
+      return true;
+    }
+    this.#faultDelayMs = fault;
+    if (!features.retriesAllowed(this)) this.#retriesOff = true;
+    if (features.shadow !== null && features.shadow.chosen(this)) this.#shadow = features.shadow;
+    return false;
+  }
+
+  /**
+   * Mirrors the request to the route's shadow upstream, fire and forget, once its body (if any) is held:
+   * the same request line and headers (copied before an attempt rewrites its traceparent), with the
+   * Host Envoy's way, `-shadow` added to the host name.
+   */
+  #mirror(body: Buffer | null): void {
+    const shadow = this.#shadow as ShadowPolicy;
+    this.#shadow = null;
+    const features = (this.#route as RoutePolicy).features as RouteFeatures;
+    if (!shadow.tryAcquire()) {
+      features.shadowEnded('dropped_overloaded', 0);
+      return;
+    }
+    const headers = this.#headers.slice();
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i] as string;
+      if (name.length === 4 && name.toLowerCase() === 'host') headers[i + 1] = shadowHost(headers[i + 1] as string);
+    }
+    new ShadowRequest(shadow, features, this.#ctx.clock, this.#ctx.shadowUpstream(shadow.origin), this.#req.method as string, this.#req.url as string, headers, body);
+  }
+
+  /** Only held bodies are mirrored: a streamed one goes to the app alone. */
+  #skipMirror(): void {
+    this.#shadow = null;
+    (this.#route as RoutePolicy).features?.shadowEnded('skipped_body', 0);
+  }
+
+  /** The first attempt waits out an injected delay first, holding its breaker ticket as a backoff does. */
+  #delayFirstAttempt(ticket: number): void {
+    const delay = this.#faultDelayMs;
+    this.#faultDelayMs = 0;
+    const now = this.#ctx.clock.now();
+    this.fault = 'delay';
+    this.#trace.decision('fault', 0, 'delay', delay, now);
+    (this.#route as RoutePolicy).features?.faultInjected('delay');
+    this.#pendingTicket = ticket;
+    const left = this.#deadline - now;
+    this.#faultDelayCut = left <= delay;
+    this.#arm(TIMER_FAULT_DELAY, this.#faultDelayCut ? left : delay);
+  }
+
   /** Refused before any attempt (a limit, the breaker): the answer, and the decision on the trace. */
   #refuse(reason: Reason, now: number, retryAfterMs?: number): void {
     this.#trace.decision('rejected', 0, reason, 0, now);
     this.#reply(reason, retryAfterMs);
   }
 
-  /** A response Sightline makes up itself: status by reason, the reason header, a small JSON body. */
-  #reply(reason: Reason, retryAfterMs?: number): void {
+  /** A response Sightline makes up itself: status by reason (or `status`), the reason header, a small JSON body. */
+  #reply(reason: Reason, retryAfterMs?: number, status: number = REASONS[reason].status): void {
     this.#committed = true;
     this.reason = reason;
     const body = reasonBody(reason, this.#requestId);
@@ -484,10 +598,10 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
       'content-length', String(Buffer.byteLength(body)),
       REASON_HEADER, reason,
     ];
-    if (retryAfterMs !== undefined) headers.push('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+    if (retryAfterMs !== undefined) headers.push('retry-after', String(retryAfterSeconds(retryAfterMs)));
     if (this.#requestId !== undefined) headers.push('x-request-id', this.#requestId);
     if (this.#mustClose()) headers.push('connection', 'close');
-    this.#res.writeHead(REASONS[reason].status, headers);
+    this.#res.writeHead(status, headers);
     this.#res.end(body);
   }
 }

@@ -29,15 +29,19 @@ export interface ProxyServerOptions {
   readonly onIdle: () => void;
   /** Errors of the listening socket itself (e.g. EMFILE when out of file descriptors). */
   readonly onListenerError: (error: Error) => void;
+  /** The connection pool of a shadow upstream (traffic shadowing), by origin. */
+  readonly shadowUpstream?: (origin: string) => Upstream;
 }
 
 export class ProxyServer implements ExchangeContext, DrainTarget {
   readonly upstream: Upstream;
-  readonly routes: RouteTable<RoutePolicy>;
+  /** Read once by each exchange as it starts: a reload's table serves new requests, in-flight ones keep theirs. */
+  routes: RouteTable<RoutePolicy>;
   readonly clock: Clock;
   readonly observer: ExchangeObserver;
   readonly tracer: ExchangeTracer;
   readonly newRequestId: () => string;
+  readonly shadowUpstream: (origin: string) => Upstream;
   /** Set once by the drain sequence (beginDraining); read on every response. */
   draining = false;
   #inFlight = 0;
@@ -56,6 +60,9 @@ export class ProxyServer implements ExchangeContext, DrainTarget {
     this.tracer = options.tracer;
     this.#maxInFlight = options.server.maxInFlight === 0 ? Infinity : options.server.maxInFlight;
     this.newRequestId = options.newRequestId;
+    this.shadowUpstream = options.shadowUpstream ?? (() => {
+      throw new Error('no shadow upstreams were given');
+    });
     this.#onIdle = options.onIdle;
     this.#websockets = new WebSocketPassThrough(options.origin, () => this.#settle());
     const s = options.server;
@@ -96,6 +103,11 @@ export class ProxyServer implements ExchangeContext, DrainTarget {
         resolve(this.#server.address() as AddressInfo);
       });
     });
+  }
+
+  /** A config reload: requests from now on are routed by `table`. */
+  useRoutes(table: RouteTable<RoutePolicy>): void {
+    this.routes = table;
   }
 
   get overloaded(): boolean {

@@ -47,6 +47,8 @@ export class AccessLog implements ExchangeObserver {
     let line = `{"level":30,"time":"${this.#time}","msg":"request","http.request.method":${quote(x.method)},"url.path":${quote(path)},"http.route":${quote(x.route)},"http.response.status_code":${x.status},"duration_ms":${Math.round(durationMs * 1000) / 1000},"attempts":${x.attempts}`;
     line += upstream(x.upstreamOutcome);
     if (x.reason !== undefined) line += `,"sightline.reason":"${x.reason}"`;
+    // An injected fault, so a rehearsal's errors and delays are never taken for the app's.
+    if (x.fault !== undefined) line += `,"sightline.fault":"${x.fault}"`;
     if (x.bytesIn >= 0) line += `,"http.request.body.size":${x.bytesIn}`;
     line += `,"http.response.body.size":${x.bytesOut}`;
     if (x.clientAddress !== undefined) line += `,"client.address":${quote(x.clientAddress)}`;

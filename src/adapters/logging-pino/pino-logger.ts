@@ -23,6 +23,8 @@ export interface Logging {
   readonly destination: { write(line: string): unknown };
   /** Writes out whatever is buffered, synchronously: call before the process exits. */
   flushSync(): void;
+  /** A config reload's log level. */
+  setLevel(level: LogLevel): void;
 }
 
 export interface LoggingOptions {
@@ -51,6 +53,9 @@ export function createLogging(level: LogLevel, version: string, options: Logging
       error: (fields: LogFields, message: string) => log.error(fields, message),
     },
     destination,
+    setLevel: (next: LogLevel) => {
+      log.level = next;
+    },
     flushSync: () => {
       try {
         destination.flushSync();

@@ -23,5 +23,8 @@ export function resilienceLog(log: Logger): ResilienceEvents {
     requestRejected(route, reason) {
       log.debug({ route, reason }, 'request rejected');
     },
+    faultInjected(route, kind) {
+      log.debug({ route, kind }, 'fault injected');
+    },
   };
 }

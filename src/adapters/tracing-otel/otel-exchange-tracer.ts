@@ -133,6 +133,9 @@ class RecordedTrace implements ExchangeTrace {
     if (kind === 'retry') {
       attributes['sightline.retry.cause'] = detail;
       attributes['sightline.retry.delay_ms'] = Math.round(delayMs);
+    } else if (kind === 'fault') {
+      attributes['sightline.fault'] = detail;
+      if (delayMs > 0) attributes['sightline.fault.delay_ms'] = Math.round(delayMs);
     } else {
       attributes['sightline.reason'] = detail;
     }
@@ -160,6 +163,7 @@ class RecordedTrace implements ExchangeTrace {
       else if (status >= 500) attributes['error.type'] = String(status);
     }
     if (x.reason !== undefined) attributes['sightline.reason'] = x.reason;
+    if (x.fault !== undefined) attributes['sightline.fault'] = x.fault;
     span.setAttributes(attributes);
     // A server span fails on 5xx only: a 4xx is the caller's mistake, not this service's.
     if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, ...(x.reason === undefined ? {} : { message: x.reason }) });

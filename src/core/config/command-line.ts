@@ -1,5 +1,6 @@
 // The command line and the environment as config layers. Flags beat env, env beats the file.
 
+import { FLAG_ENV_PREFIX } from './flags.ts';
 import { setPath, type RawLayer, type RawTree } from './layers.ts';
 
 export const USAGE = `Usage:
@@ -126,6 +127,11 @@ export function environmentLayer(env: Readonly<Record<string, string | undefined
   for (const [name, key, map] of OTEL_ENV) {
     const value = env[name];
     if (value !== undefined && value.trim() !== '') set(name, key, map(value));
+  }
+  // SIGHTLINE_FLAG_<NAME> overrides a flag's value: kept under its variable's name, which readFlags
+  // resolves against the declared flags (a name is upper-cased with - as _, so only they can tell).
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith(FLAG_ENV_PREFIX) && name.length > FLAG_ENV_PREFIX.length && value !== undefined && value.trim() !== '') set(name, `flags.${name}`, value);
   }
   return { values, origins };
 }

@@ -5,6 +5,7 @@ import { formatListenAddress, isWildcardHost, parseListenAddress, parseUpstreamO
 import { invalid, readLayer, type Invalid, type ReadResult, type Section } from './reader.ts';
 import type { RawLayer } from './layers.ts';
 import { readDefaultRoute, readRoutes, type DefaultRouteConfig, type RouteConfig } from './policy.ts';
+import { flagNames, readFlags, type FlagConfig } from './flags.ts';
 
 export interface UpstreamConfig {
   /** `http://host:port` of the app, normalised. */
@@ -79,9 +80,13 @@ export interface Config {
   readonly server: ServerConfig;
   readonly drain: DrainConfig;
   readonly log: { readonly level: LogLevel };
+  /** Reload the config when its file changes (SIGHUP and POST /reload always do). */
+  readonly reload: { readonly watch: boolean };
   readonly metrics: { readonly maxSeriesPerFamily: number };
   readonly accessLog: { readonly enabled: boolean; readonly sampleRatio: number; readonly skipPaths: readonly string[] };
   readonly tracing: TracingConfig;
+  /** Feature flags, with their SIGHTLINE_FLAG_<NAME> overrides applied (flags.ts). */
+  readonly flags: readonly FlagConfig[];
   readonly defaultRoute: DefaultRouteConfig;
   readonly routes: readonly RouteConfig[];
 }
@@ -174,7 +179,9 @@ function readTracing(s: Section): TracingConfig {
 }
 
 function readConfigRoot(root: Section): Config {
-  const defaultRoute = root.section('defaultRoute', readDefaultRoute);
+  const flags = readFlags(root, 'flags');
+  const declared = flagNames(flags);
+  const defaultRoute = root.section('defaultRoute', (s) => readDefaultRoute(s, declared));
   return {
     workers: root.text('workers', 1, workerSetting),
     listen: root.text('listen', { host: '0.0.0.0', port: 15001 }, listenAddress),
@@ -189,6 +196,7 @@ function readConfigRoot(root: Section): Config {
     log: root.section('log', (s) => ({
       level: s.oneOf('level', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     })),
+    reload: root.section('reload', (s) => ({ watch: s.bool('watch', false) })),
     metrics: root.section('metrics', (s) => ({
       maxSeriesPerFamily: s.int('maxSeriesPerFamily', 2000, { min: 10, max: 1_000_000 }),
     })),
@@ -198,8 +206,9 @@ function readConfigRoot(root: Section): Config {
       skipPaths: s.words('skipPaths', [], (p) => (p.startsWith('/') ? p : invalid(`"${p}" must start with /`))),
     })),
     tracing: root.section('tracing', readTracing),
+    flags,
     defaultRoute,
-    routes: readRoutes(root, 'routes', defaultRoute),
+    routes: readRoutes(root, 'routes', defaultRoute, declared),
   };
 }
 

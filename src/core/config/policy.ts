@@ -7,6 +7,9 @@ import { checkOutcomeName } from '../resilience/outcome.ts';
 import { parsePathTemplate } from '../routing/path-template.ts';
 import type { RouteMatch } from '../routing/route-table.ts';
 import { readSlo, type SloConfig } from '../slo/slo-config.ts';
+import { flagReference } from './flags.ts';
+import { BUILT_IN_FAULT, BUILT_IN_RATE_LIMIT, readFault, readRateLimit, type FaultConfig, type RateLimitConfig } from './operations.ts';
+import { BUILT_IN_SHADOW, readShadow, type ShadowConfig } from './shadow.ts';
 import { invalid, type Section } from './reader.ts';
 
 export interface RetryConfig {
@@ -18,6 +21,8 @@ export interface RetryConfig {
   readonly methods: readonly string[];
   readonly bufferLimit: number;
   readonly budget: { readonly ratio: number; readonly minPerSecond: number; readonly windowMs: number };
+  /** A flag (flags.ts) that must be on for the request to get retries; '' for none. */
+  readonly flag: string;
 }
 
 /** The breaker's own settings (see circuit-breaker.ts), with its outcome list as written, and its group. */
@@ -34,6 +39,9 @@ export interface PolicyConfig {
   readonly maxInFlight: number;
   readonly retry: RetryConfig;
   readonly circuitBreaker: CircuitBreakerConfig;
+  readonly rateLimit: RateLimitConfig;
+  readonly fault: FaultConfig;
+  readonly shadow: ShadowConfig;
 }
 
 /** A route's own SLO; never inherited, since it is a promise about that route alone. */
@@ -67,6 +75,7 @@ const BUILT_IN: PolicyConfig = {
     methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'],
     bufferLimit: 64 * 1024,
     budget: { ratio: 0.2, minPerSecond: 10, windowMs: 10 * SECOND },
+    flag: '',
   },
   circuitBreaker: {
     group: '',
@@ -79,7 +88,13 @@ const BUILT_IN: PolicyConfig = {
     halfOpenRequests: 1,
     failOn: ['connect-failure', 'reset', 'timeout', '5xx'],
   },
+  rateLimit: BUILT_IN_RATE_LIMIT,
+  fault: BUILT_IN_FAULT,
+  shadow: BUILT_IN_SHADOW,
 };
+
+/** Flag names declared under `flags`, for the routes' references (none when a caller reads routes alone). */
+const NO_FLAGS: ReadonlySet<string> = new Set();
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -94,7 +109,7 @@ function method(word: string) {
   return TOKEN.test(word) ? word.toUpperCase() : invalid(`"${word}" is not an HTTP method`);
 }
 
-function readRetry(s: Section, base: RetryConfig): RetryConfig {
+function readRetry(s: Section, base: RetryConfig, flags: ReadonlySet<string>): RetryConfig {
   const retry: RetryConfig = {
     attempts: s.int('attempts', base.attempts, { min: 1, max: 10 }),
     perTryTimeoutMs: s.duration('perTryTimeout', base.perTryTimeoutMs),
@@ -111,6 +126,7 @@ function readRetry(s: Section, base: RetryConfig): RetryConfig {
       minPerSecond: b.int('minRetriesPerSecond', base.budget.minPerSecond, { min: 0, max: 1_000_000 }),
       windowMs: b.duration('window', base.budget.windowMs, { min: 100 }),
     })),
+    flag: s.text('flag', base.flag, flagReference(flags)),
   };
   if (retry.backoff.baseMs > retry.backoff.maxMs && (retry.backoff.baseMs !== base.backoff.baseMs || retry.backoff.maxMs !== base.backoff.maxMs)) {
     s.report('backoff.base', 'must not be longer than backoff.max');
@@ -136,12 +152,15 @@ function readBreaker(s: Section, base: CircuitBreakerConfig): CircuitBreakerConf
   return breaker;
 }
 
-function readPolicy(s: Section, base: PolicyConfig): PolicyConfig {
+function readPolicy(s: Section, base: PolicyConfig, flags: ReadonlySet<string>): PolicyConfig {
   const policy: PolicyConfig = {
     timeoutMs: s.duration('timeout', base.timeoutMs),
     maxInFlight: s.int('maxInFlight', base.maxInFlight, { min: 0, max: 1_000_000 }),
-    retry: s.section('retry', (r) => readRetry(r, base.retry)),
+    retry: s.section('retry', (r) => readRetry(r, base.retry, flags)),
     circuitBreaker: s.section('circuitBreaker', (b) => readBreaker(b, base.circuitBreaker)),
+    rateLimit: s.section('rateLimit', (l) => readRateLimit(l, base.rateLimit)),
+    fault: s.section('fault', (f) => readFault(f, base.fault, flagReference(flags))),
+    shadow: s.section('shadow', (m) => readShadow(m, base.shadow, flagReference(flags))),
   };
   // A rule broken by inherited values alone was reported where they were written (defaultRoute).
   const perTryChanged = policy.timeoutMs !== base.timeoutMs || policy.retry.perTryTimeoutMs !== base.retry.perTryTimeoutMs;
@@ -160,8 +179,9 @@ function readOwnSlo(s: Section): OwnSlo {
   return slo === undefined ? {} : { slo };
 }
 
-export function readDefaultRoute(s: Section): DefaultRouteConfig {
-  return { name: s.text('name', 'default', routeName), ...readPolicy(s, BUILT_IN), ...readOwnSlo(s) };
+/** `flags`: the names declared under `flags`, which `fault.flag` and `retry.flag` may refer to. */
+export function readDefaultRoute(s: Section, flags: ReadonlySet<string> = NO_FLAGS): DefaultRouteConfig {
+  return { name: s.text('name', 'default', routeName), ...readPolicy(s, BUILT_IN, flags), ...readOwnSlo(s) };
 }
 
 function pathTemplate(text: string) {
@@ -177,7 +197,7 @@ interface ReadRoute {
   readonly badPath: boolean;
 }
 
-function readRoute(s: Section, base: DefaultRouteConfig, index: number): ReadRoute {
+function readRoute(s: Section, base: DefaultRouteConfig, index: number, flags: ReadonlySet<string>): ReadRoute {
   let badPath = false;
   const match = s.section('match', (m): RouteMatch => {
     const path = m.text<string | null>('path', null, pathTemplate);
@@ -188,12 +208,12 @@ function readRoute(s: Section, base: DefaultRouteConfig, index: number): ReadRou
       headers: m.stringMap('headers', (name, value) => (TOKEN.test(name) ? [name.toLowerCase(), value] : invalid(`"${name}" is not a header name`))),
     };
   });
-  return { route: { name: s.text('name', match.path, routeName), match, ...readPolicy(s, base), ...readOwnSlo(s) }, index, badPath };
+  return { route: { name: s.text('name', match.path, routeName), match, ...readPolicy(s, base, flags), ...readOwnSlo(s) }, index, badPath };
 }
 
 /** Reads `routes`, checking what no single route can: unique names, and one breaker setting per group. */
-export function readRoutes(root: Section, key: string, base: DefaultRouteConfig): RouteConfig[] {
-  const read = root.list(key, (s, index) => readRoute(s, base, index));
+export function readRoutes(root: Section, key: string, base: DefaultRouteConfig, flags: ReadonlySet<string> = NO_FLAGS): RouteConfig[] {
+  const read = root.list(key, (s, index) => readRoute(s, base, index, flags));
   const names = new Map<string, string>([[base.name, 'defaultRoute']]);
   const groups = new Map<string, { where: string; breaker: CircuitBreakerConfig }>();
   if (base.circuitBreaker.group !== '') groups.set(base.circuitBreaker.group, { where: 'defaultRoute', breaker: base.circuitBreaker });

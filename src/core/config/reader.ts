@@ -96,6 +96,42 @@ export class Section {
     });
   }
 
+  /**
+   * A duration (`100ms`: [100, 100]) or a range of two (`[50ms, 200ms]`, or `50ms,200ms` from an env
+   * variable or flag), as [least, most] milliseconds.
+   */
+  durationRange(key: string, fallback: readonly [number, number], limits: IntLimits = {}): readonly [number, number] {
+    const path = joinPath(this.#path, key);
+    const raw = this.#values[key];
+    const text = typeof raw === 'string' && raw.includes(',') ? raw.split(',').map((w) => w.trim()) : raw;
+    if (!Array.isArray(text)) {
+      // One duration (or nothing written): read as any duration, NaN standing for "unset or invalid".
+      const ms = this.duration(key, NaN, limits);
+      return Number.isNaN(ms) ? fallback : [ms, ms];
+    }
+    this.#read.add(key);
+    this.#ctx.knownKeys.push(path);
+    if (text.length !== 2) {
+      this.#ctx.report(path, 'must be a duration such as 100ms, or a range of two such as [50ms, 200ms]');
+      return fallback;
+    }
+    const ends: number[] = [];
+    text.forEach((item: unknown, i) => {
+      const itemPath = Array.isArray(raw) ? `${path}[${i}]` : path;
+      const ms = typeof item === 'string' ? parseDuration(item) : item === 0 ? 0 : undefined;
+      const checked = ms === undefined ? invalid(`${JSON.stringify(item)} is not a duration: write e.g. 50ms or 2s`) : checkLimits(ms, limits, formatDuration);
+      if (checked instanceof Invalid) this.#ctx.report(itemPath, checked.message);
+      else ends.push(checked);
+    });
+    if (ends.length !== 2) return fallback;
+    const [least, most] = ends as [number, number];
+    if (least > most) {
+      this.#ctx.report(path, `the range must run from the shorter to the longer: [${formatDuration(most)}, ${formatDuration(least)}]`);
+      return fallback;
+    }
+    return [least, most];
+  }
+
   size(key: string, fallback: number, limits: IntLimits = {}): number {
     return this.#scalar(key, fallback, (v) => {
       const bytes = typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'string' ? parseSize(v) : undefined;
@@ -134,6 +170,11 @@ export class Section {
       if (typeof v !== 'string' && typeof v !== 'number') return invalid(`${JSON.stringify(v)} must be a string`);
       return parse(String(v));
     });
+  }
+
+  /** Any single value (a string, a number or a boolean) turned into T by `parse`. */
+  value<T>(key: string, fallback: T, parse: (value: string | number | boolean) => T | Invalid): T {
+    return this.#scalar(key, fallback, (v) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? parse(v) : invalid(`${JSON.stringify(v)} must be a single value`)));
   }
 
   /** A share written as a percentage (`20%`) or a fraction (`0.2`), returned as a fraction. */
@@ -208,6 +249,40 @@ export class Section {
       const checked = check(name, String(value));
       if (checked instanceof Invalid) this.#ctx.report(entryPath, checked.message);
       else out.push(checked);
+    }
+    return out;
+  }
+
+  /**
+   * A map whose keys the user names (feature flags), each entry read by `read`: given a Section of its
+   * own when the entry is a map (its unknown keys reported), its value when it is a single value. What
+   * `read` returns as `invalid(message)` is reported at the entry, and the entry left out.
+   */
+  entries<T>(key: string, read: (name: string, value: Section | string | number | boolean) => T | Invalid): [string, T][] {
+    const path = joinPath(this.#path, key);
+    this.#read.add(key);
+    this.#ctx.knownKeys.push(path);
+    const raw = this.#values[key];
+    if (raw === undefined || raw === null) return [];
+    if (!isTree(raw)) {
+      this.#ctx.report(path, 'must be a map such as {name: value}');
+      return [];
+    }
+    const out: [string, T][] = [];
+    for (const [name, value] of Object.entries(raw)) {
+      const entryPath = joinPath(path, name);
+      let result: T | Invalid;
+      if (isTree(value)) {
+        const child = new Section(this.#ctx, entryPath, value);
+        result = read(name, child);
+        child.finish();
+      } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+        result = read(name, value);
+      } else {
+        result = invalid(value === null ? 'has no value: give one or remove the key' : 'must be a single value or a map of keys');
+      }
+      if (result instanceof Invalid) this.#ctx.report(entryPath, result.message);
+      else out.push([name, result]);
     }
     return out;
   }

@@ -8,6 +8,9 @@ export const REASONS = {
   upstream_timeout: { status: 504, message: 'the app did not answer in time' },
   circuit_open: { status: 503, message: 'the circuit breaker is open: the app is failing, try again later' },
   overloaded: { status: 503, message: 'too many requests in flight' },
+  rate_limited: { status: 429, message: 'the route\'s rate limit is reached: retry after the time Retry-After gives' },
+  // Answered with the status the route's fault.abort.status sets; 503 is the default.
+  fault: { status: 503, message: 'fault injected by Sightline (a chaos rehearsal), not a failure of the app' },
   invalid_request: { status: 400, message: 'the request cannot be forwarded' },
   bad_request: { status: 400, message: 'malformed HTTP request' },
   request_header_too_large: { status: 431, message: 'request headers too large' },

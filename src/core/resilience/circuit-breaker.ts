@@ -7,6 +7,9 @@
 // Every admitted attempt gets a ticket (the breaker's generation at admission). An outcome counts only
 // against the generation that admitted it, so a slow attempt from before a trip can never close or
 // re-open the breaker, and a half-open breaker never has more probes out than it allows.
+//
+// A config reload builds new breakers; each continues the one it replaces (continueFrom), which from
+// then on passes everything on to it, so the attempts it admitted before the reload still count.
 
 import { SlidingWindow } from './sliding-window.ts';
 import type { AttemptOutcome, OutcomeSet } from './outcome.ts';
@@ -46,6 +49,8 @@ export class CircuitBreaker {
   #trips = 0;
   #openUntil = 0;
   #probesOut = 0;
+  /** Set when a config reload replaced this breaker: everything is passed on to it. */
+  #successor: CircuitBreaker | null = null;
 
   constructor(name: string, settings: CircuitBreakerSettings, onTransition: BreakerTransitionListener) {
     this.name = name;
@@ -55,11 +60,34 @@ export class CircuitBreaker {
   }
 
   get state(): BreakerState {
-    return this.#state;
+    return this.#successor === null ? this.#state : this.#successor.state;
+  }
+
+  /**
+   * Takes over from `previous`, this route's (or group's) breaker before a config reload: its state, its
+   * open-until time, its counts (the window too, when its length is unchanged) and its generation, so a
+   * reload neither closes an open breaker nor forgets recent failures. Attempts `previous` admitted
+   * report here from now on.
+   */
+  continueFrom(previous: CircuitBreaker): void {
+    const p = previous.#latest();
+    this.#state = p.#state;
+    this.#generation = p.#generation;
+    this.#consecutive = p.#consecutive;
+    this.#trips = p.#trips;
+    this.#openUntil = p.#openUntil;
+    this.#probesOut = p.#probesOut;
+    if (p.#s.windowMs === this.#s.windowMs) this.#window.copyFrom(p.#window);
+    p.#successor = this;
+  }
+
+  #latest(): CircuitBreaker {
+    return this.#successor === null ? this : this.#successor.#latest();
   }
 
   /** A ticket (≥ 0) for an attempt the breaker lets through, or REFUSED. */
   admit(now: number): number {
+    if (this.#successor !== null) return this.#successor.admit(now);
     if (this.#state === 'closed') return this.#generation;
     if (this.#state === 'open') {
       if (now < this.#openUntil) return REFUSED;
@@ -72,6 +100,10 @@ export class CircuitBreaker {
 
   /** Reports how an admitted attempt ended. */
   record(ticket: number, outcome: AttemptOutcome, now: number): void {
+    if (this.#successor !== null) {
+      this.#successor.record(ticket, outcome, now);
+      return;
+    }
     if (ticket !== this.#generation) return; // admitted before the last transition: no longer relevant
     const failed = this.#s.failOn.has(outcome);
     if (this.#state === 'half-open') {
@@ -100,11 +132,16 @@ export class CircuitBreaker {
 
   /** An admitted attempt ended without a verdict (the client left): frees its probe slot. */
   release(ticket: number): void {
+    if (this.#successor !== null) {
+      this.#successor.release(ticket);
+      return;
+    }
     if (ticket === this.#generation && this.#state === 'half-open') this.#probesOut--;
   }
 
   /** How long a refused caller should wait before trying again, in milliseconds. */
   retryAfterMs(now: number): number {
+    if (this.#successor !== null) return this.#successor.retryAfterMs(now);
     return this.#state === 'open' ? Math.max(0, this.#openUntil - now) : this.#s.openForMs;
   }
 

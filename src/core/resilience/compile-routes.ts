@@ -1,8 +1,12 @@
-// Builds the live route table from config, once at load: each route's policies as objects, breakers
-// shared by the routes of a group, outcome lists compiled to lookup tables.
+// Builds the live route table from config, at start and on each reload: each route's policies as
+// objects, breakers shared by the routes of a group, outcome lists compiled to lookup tables. On a
+// reload, each breaker continues the one of the same route (or group) in the table it replaces.
 
 import type { ResilienceEvents } from '../../ports/resilience-events.ts';
+import type { FlagConfig } from '../config/flags.ts';
 import type { DefaultRouteConfig, PolicyConfig, RouteConfig } from '../config/policy.ts';
+import { compileFlags } from '../operations/feature-flag.ts';
+import { compileRouteFeatures, type FeatureDeps } from '../operations/route-features.ts';
 import { RouteTable } from '../routing/route-table.ts';
 import { CircuitBreaker, type BreakerTransitionListener } from './circuit-breaker.ts';
 import { ConcurrencyLimit } from './concurrency-limit.ts';
@@ -15,6 +19,8 @@ export interface PolicyDeps {
   /** Uniform in [0, 1), for backoff jitter. */
   readonly random: () => number;
   readonly events: ResilienceEvents;
+  /** The declared feature flags (config.flags), which routes' fault and retry may refer to; none when left out. */
+  readonly flags?: readonly FlagConfig[];
 }
 
 export interface CompiledRoutes {
@@ -22,14 +28,19 @@ export interface CompiledRoutes {
   readonly defaultRoute: RoutePolicy;
   /** Every route, the default one last. */
   readonly all: readonly RoutePolicy[];
+  /** By key (`route NAME` or `group NAME`): what the next reload's breakers continue from. */
+  readonly breakers: ReadonlyMap<string, CircuitBreaker>;
 }
 
-export function compileRoutes(defaultRoute: DefaultRouteConfig, routes: readonly RouteConfig[], deps: PolicyDeps): CompiledRoutes {
+/** `previous`: the table a reload replaces, whose breakers' state carries over. */
+export function compileRoutes(defaultRoute: DefaultRouteConfig, routes: readonly RouteConfig[], deps: PolicyDeps, previous?: CompiledRoutes): CompiledRoutes {
   const breakers = new Map<string, CircuitBreaker>();
   /** Breaker → the routes it guards, for observers. */
   const guarded = new Map<CircuitBreaker, string[]>();
   const onTransition: BreakerTransitionListener = (breaker, from, to) =>
     deps.events.breakerTransition(breaker.name, guarded.get(breaker) ?? [], from, to);
+
+  const featureDeps: FeatureDeps = { flags: compileFlags(deps.flags ?? []), random: deps.random, events: deps.events };
 
   const build = (name: string, config: PolicyConfig): RoutePolicy => {
     const b = config.circuitBreaker;
@@ -40,6 +51,8 @@ export function compileRoutes(defaultRoute: DefaultRouteConfig, routes: readonly
       breaker = breakers.get(key) ?? null;
       if (breaker === null) {
         breaker = new CircuitBreaker(b.group === '' ? name : b.group, { ...b, failOn: new OutcomeSet(b.failOn) }, onTransition);
+        const before = previous?.breakers.get(key);
+        if (before !== undefined) breaker.continueFrom(before);
         breakers.set(key, breaker);
         guarded.set(breaker, []);
       }
@@ -68,6 +81,7 @@ export function compileRoutes(defaultRoute: DefaultRouteConfig, routes: readonly
       breaker,
       limit: new ConcurrencyLimit(config.maxInFlight),
       events: deps.events,
+      features: compileRouteFeatures(name, config, featureDeps),
     });
   };
 
@@ -77,5 +91,6 @@ export function compileRoutes(defaultRoute: DefaultRouteConfig, routes: readonly
     table: new RouteTable(compiled, fallback),
     defaultRoute: fallback,
     all: [...compiled.map((c) => c.value), fallback],
+    breakers,
   };
 }

@@ -3,6 +3,7 @@
 // that carries a request calls these methods; each publishes what it decided.
 
 import type { Rejection, ResilienceEvents } from '../../ports/resilience-events.ts';
+import type { RouteFeatures } from '../operations/route-features.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { ConcurrencyLimit } from './concurrency-limit.ts';
 import type { AttemptOutcome } from './outcome.ts';
@@ -20,6 +21,8 @@ export interface RoutePolicyParts {
   readonly breaker: CircuitBreaker | null;
   readonly limit: ConcurrencyLimit;
   readonly events: ResilienceEvents;
+  /** Rate limit, fault injection, flag-gated retries; null (or left out) when the route has none. */
+  readonly features?: RouteFeatures | null;
 }
 
 export class RoutePolicy {
@@ -30,6 +33,8 @@ export class RoutePolicy {
   readonly retry: RetryPolicy;
   readonly breaker: CircuitBreaker | null;
   readonly limit: ConcurrencyLimit;
+  /** Checked by the exchange at admission, before `admit`: null for a route without any. */
+  readonly features: RouteFeatures | null;
   readonly #budget: RetryBudget;
   readonly #events: ResilienceEvents;
 
@@ -41,6 +46,7 @@ export class RoutePolicy {
     this.retry = parts.retry;
     this.breaker = parts.breaker;
     this.limit = parts.limit;
+    this.features = parts.features ?? null;
     this.#budget = parts.budget;
     this.#events = parts.events;
   }

@@ -43,6 +43,15 @@ export class SlidingWindow {
     this.second += second;
   }
 
+  /** Takes the counts of `other`, a window of the same length. */
+  copyFrom(other: SlidingWindow): void {
+    this.#first.set(other.#first);
+    this.#second.set(other.#second);
+    this.#head = other.#head;
+    this.first = other.first;
+    this.second = other.second;
+  }
+
   reset(): void {
     this.#first.fill(0);
     this.#second.fill(0);

@@ -50,7 +50,7 @@ describe('admin endpoints', () => {
   it('answers 404 with the list of paths for anything else', async () => {
     const reply = await send(`${sightline.adminUrl}/nope`);
     expect(reply.status).toBe(404);
-    expect(reply.json()).toMatchObject({ paths: ['/healthz', '/readyz', '/metrics', '/shutdown', '/debug/traces'] });
+    expect(reply.json<{ paths: string[] }>().paths).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/metrics', '/shutdown', '/debug/traces', '/debug/stats', '/debug/config', '/']));
   });
 });
 

@@ -14,6 +14,7 @@ export const BUILT_IN_POLICY: PolicyConfig = {
     methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'],
     bufferLimit: 64 * 1024,
     budget: { ratio: 0.2, minPerSecond: 10, windowMs: 10_000 },
+    flag: '',
   },
   circuitBreaker: {
     group: '',
@@ -26,4 +27,12 @@ export const BUILT_IN_POLICY: PolicyConfig = {
     halfOpenRequests: 1,
     failOn: ['connect-failure', 'reset', 'timeout', '5xx'],
   },
+  rateLimit: { requestsPerSecond: 0, burst: 0, key: '', maxKeys: 10_000 },
+  fault: {
+    header: '',
+    flag: '',
+    delay: { durationMs: [0, 0], ratio: 0 },
+    abort: { status: 503, ratio: 0 },
+  },
+  shadow: { origin: '', ratio: 1, flag: '', timeoutMs: 5000, maxInFlight: 64 },
 };

@@ -35,6 +35,7 @@ describe('policy config: defaultRoute', () => {
 
   it('reads every key it has', () => {
     const result = read({
+      flags: { chaos: false },
       defaultRoute: {
         name: 'unmatched',
         timeout: '30s',
@@ -48,6 +49,7 @@ describe('policy config: defaultRoute', () => {
           methods: ['get', 'Head'],
           bufferLimit: '1MiB',
           budget: { ratio: '50%', minRetriesPerSecond: 0, window: '1m' },
+          flag: 'chaos',
         },
         circuitBreaker: {
           group: 'shared',
@@ -60,6 +62,9 @@ describe('policy config: defaultRoute', () => {
           halfOpenRequests: 3,
           failOn: 'timeout, gateway-error, 429',
         },
+        rateLimit: { requestsPerSecond: 50, burst: 80, key: 'X-Api-Key', maxKeys: 500 },
+        fault: { header: 'X-Chaos', flag: 'chaos', delay: { duration: ['50ms', '2s'], percentage: '10%' }, abort: { status: 500, percentage: 0.05 } },
+        shadow: { upstream: 'http://shop-v2.shop.svc:8080/', percentage: '10%', flag: 'chaos', timeout: '2s', maxInFlight: 8 },
       },
     });
     expect(result.issues).toEqual([]);
@@ -76,6 +81,7 @@ describe('policy config: defaultRoute', () => {
         methods: ['GET', 'HEAD'],
         bufferLimit: 1024 * 1024,
         budget: { ratio: 0.5, minPerSecond: 0, windowMs: 60_000 },
+        flag: 'chaos',
       },
       circuitBreaker: {
         group: 'shared',
@@ -88,7 +94,18 @@ describe('policy config: defaultRoute', () => {
         halfOpenRequests: 3,
         failOn: ['timeout', 'gateway-error', '429'],
       },
+      rateLimit: { requestsPerSecond: 50, burst: 80, key: 'x-api-key', maxKeys: 500 },
+      fault: { header: 'x-chaos', flag: 'chaos', delay: { durationMs: [50, 2000], ratio: 0.1 }, abort: { status: 500, ratio: 0.05 } },
+      shadow: { origin: 'http://shop-v2.shop.svc:8080', ratio: 0.1, flag: 'chaos', timeoutMs: 2000, maxInFlight: 8 },
     });
+  });
+
+  it('names the shadow upstream that is not an http origin, and a flag that is not declared', () => {
+    const result = read({ defaultRoute: { shadow: { upstream: 'https://v2:8443', flag: 'nope' } } });
+    expect(result.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      expect.stringMatching(/^defaultRoute\.shadow\.flag: /),
+      'defaultRoute.shadow.upstream: scheme "https" is not supported: shadows are sent over plain http',
+    ]);
   });
 
   it('accepts a timeout of 0 (no limit) with any perTryTimeout', () => {

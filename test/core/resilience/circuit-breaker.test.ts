@@ -443,3 +443,54 @@ describe('CircuitBreaker: property', () => {
     );
   });
 });
+
+describe('CircuitBreaker.continueFrom (a config reload)', () => {
+  it('keeps an open breaker open until its time is up, then probes under the new settings', () => {
+    const old = setup({ consecutiveFailures: 2 });
+    old.attempt(503, 0);
+    old.attempt(503, 0);
+    expect(old.breaker.state).toBe('open');
+    const transitions: string[] = [];
+    const next = new CircuitBreaker('users', settings({ consecutiveFailures: 3, halfOpenRequests: 2 }), (_b, from, to) => transitions.push(`${from}>${to}`));
+    next.continueFrom(old.breaker);
+    expect(next.state).toBe('open');
+    expect(next.admit(4_999)).toBe(REFUSED);
+    expect(next.admit(5_000)).not.toBe(REFUSED);
+    expect(next.admit(5_000)).not.toBe(REFUSED); // two probes now: the new halfOpenRequests
+    expect(next.admit(5_000)).toBe(REFUSED);
+    expect(transitions).toEqual(['open>half-open']);
+  });
+
+  it('counts the failures seen before the reload towards the new threshold', () => {
+    const old = setup({ consecutiveFailures: 3 });
+    old.attempt(503, 0);
+    old.attempt(503, 0);
+    const next = new CircuitBreaker('users', settings({ consecutiveFailures: 3 }), () => {});
+    next.continueFrom(old.breaker);
+    next.record(next.admit(1), 503, 1);
+    expect(next.state).toBe('open');
+  });
+
+  it('passes on what attempts admitted before the reload report, and what the old one is asked', () => {
+    const old = setup({ consecutiveFailures: 1 });
+    old.attempt(503, 0);
+    const probe = old.breaker.admit(5_000); // half-open: the only probe, in flight across the reload
+    const next = new CircuitBreaker('users', settings({ consecutiveFailures: 1 }), () => {});
+    next.continueFrom(old.breaker);
+    expect(next.admit(5_000)).toBe(REFUSED); // the probe slot is still taken
+    old.breaker.record(probe, 200, 5_001);
+    expect(next.state).toBe('closed');
+    expect(old.breaker.state).toBe('closed');
+    expect(old.breaker.admit(5_002)).not.toBe(REFUSED);
+  });
+
+  it('continues the latest breaker when reloaded twice', () => {
+    const first = setup({ consecutiveFailures: 1 });
+    const second = new CircuitBreaker('users', settings({ consecutiveFailures: 1 }), () => {});
+    second.continueFrom(first.breaker);
+    const third = new CircuitBreaker('users', settings({ consecutiveFailures: 1 }), () => {});
+    third.continueFrom(first.breaker);
+    first.breaker.record(first.breaker.admit(0), 503, 0);
+    expect(third.state).toBe('open');
+  });
+});

@@ -264,3 +264,24 @@ describe('compileRoutes: each route its own policies', () => {
     ]);
   });
 });
+
+describe('compileRoutes: a reload', () => {
+  it('carries each breaker over to the same route or group, and only to it', () => {
+    const before = compile([
+      routeConfig('a', '/a/*', { circuitBreaker: { consecutiveFailures: 1 } }),
+      routeConfig('b', '/b/*', { circuitBreaker: { consecutiveFailures: 1 } }),
+    ]);
+    fail(byName(before.all, 'a'), 1);
+    const events = new RecordingEvents();
+    const after = compileRoutes(defaultRouteConfig(), [
+      routeConfig('a', '/a/*', { timeoutMs: 3000, circuitBreaker: { consecutiveFailures: 2 } }),
+      routeConfig('c', '/c/*', { circuitBreaker: { consecutiveFailures: 1 } }),
+      routeConfig('b', '/b/*', { circuitBreaker: { consecutiveFailures: 1 } }),
+    ], { random: () => 0.5, events }, before);
+    expect(byName(after.all, 'a').breaker?.state).toBe('open');
+    expect(byName(after.all, 'a').admitAttempt(1)).toBe(REFUSED);
+    expect(byName(after.all, 'b').breaker?.state).toBe('closed');
+    expect(byName(after.all, 'c').breaker?.state).toBe('closed');
+    expect(after.breakers.get('route a')).toBe(byName(after.all, 'a').breaker);
+  });
+});

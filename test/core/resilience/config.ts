@@ -1,6 +1,8 @@
 // Route configs for compileRoutes, built from the real defaults.
 
 import { readConfig } from '../../../src/core/config/model.ts';
+import type { FaultConfig, RateLimitConfig } from '../../../src/core/config/operations.ts';
+import type { ShadowConfig } from '../../../src/core/config/shadow.ts';
 import type { CircuitBreakerConfig, DefaultRouteConfig, RetryConfig, RouteConfig } from '../../../src/core/config/policy.ts';
 
 export function defaultRouteConfig(): DefaultRouteConfig {
@@ -14,6 +16,9 @@ export interface RouteOverrides {
   readonly maxInFlight?: number;
   readonly retry?: Partial<RetryConfig>;
   readonly circuitBreaker?: Partial<CircuitBreakerConfig>;
+  readonly rateLimit?: Partial<RateLimitConfig>;
+  readonly fault?: Partial<FaultConfig>;
+  readonly shadow?: Partial<ShadowConfig>;
 }
 
 /** A route matching `path`, any method, with the default route's settings but for `overrides`. */
@@ -25,6 +30,9 @@ export function routeConfig(name: string, path: string, overrides: RouteOverride
     maxInFlight: overrides.maxInFlight ?? base.maxInFlight,
     retry: { ...base.retry, ...overrides.retry },
     circuitBreaker: { ...base.circuitBreaker, ...overrides.circuitBreaker },
+    rateLimit: { ...base.rateLimit, ...overrides.rateLimit },
+    fault: { ...base.fault, ...overrides.fault },
+    shadow: { ...base.shadow, ...overrides.shadow },
   };
 }
 

@@ -1,5 +1,6 @@
 // A ResilienceEvents port that keeps every call, in order, as [method, ...arguments].
 
+import type { FaultKind } from '../../../src/core/operations/fault-injector.ts';
 import type { BreakerState } from '../../../src/core/resilience/circuit-breaker.ts';
 import type { AttemptOutcome } from '../../../src/core/resilience/outcome.ts';
 import type { RetryDenial } from '../../../src/core/resilience/retry-policy.ts';
@@ -32,6 +33,10 @@ export class RecordingEvents implements ResilienceEvents {
 
   requestRejected(route: string, reason: Rejection): void {
     this.calls.push(['requestRejected', route, reason]);
+  }
+
+  faultInjected(route: string, kind: FaultKind): void {
+    this.calls.push(['faultInjected', route, kind]);
   }
 
   /** The calls of one kind. */
