@@ -309,9 +309,22 @@ export const DASHBOARD_SCRIPT = String.raw`'use strict';
 
   // ---- config ----
 
+  // Feature flags as they stand: on for which share, keyed by which header, set by the config or env.
+  function flagTable(flags) {
+    var rows = flags.map(function (f) {
+      var on = f.value === true ? 'on' : f.value === false ? 'off' : String(f.value);
+      var row = el('tr', null, [el('td', null, el('code', null, f.name)), el('td', 'flag-value', on), el('td', null, f.key ? el('code', null, f.key) : 'request id'), el('td', null, f.source === 'env' ? ['env ', el('code', null, f.env)] : 'config')]);
+      row.setAttribute('data-flag', f.name);
+      return row;
+    });
+    var table = el('table', 'table flags', [el('thead', null, el('tr', null, ['Flag', 'On for', 'Keyed by', 'Set by'].map(function (h) { return el('th', null, h); }))), el('tbody', null, rows)]);
+    return table;
+  }
+
   function configBox(c) {
     if (!c) return el('p', 'empty', 'Loading…');
     var parts = [el('p', 'muted', ['From ', el('code', null, c.source.file || 'built-in defaults, environment and flags'), ' · loaded ' + fmtTime(c.source.loadedAt) + ' (' + fmtAgo(c.source.loadedAt) + ') · secrets shown as [redacted]'])];
+    if (c.flags && c.flags.length > 0) parts.push(flagTable(c.flags));
     Object.keys(c).forEach(function (key) {
       if (key === 'source') return;
       var pre = el('pre', 'config', JSON.stringify(c[key], null, 2));

@@ -29,6 +29,7 @@ tracing:
   sampleRatio: 100%
   resourceAttributes: { deployment.environment: demo, deployment.token: t0ps3cret }
 accessLog: { enabled: false }
+flags: { beta: { enabled: 25%, key: x-user-id }, chaos: false }
 `;
 
 /** Chosen by a client, shown on the page: must appear as text, never as markup. */
@@ -43,7 +44,7 @@ beforeAll(async () => {
   const file = join(dir, 'sightline.yaml');
   writeFileSync(file, CONFIG);
   [app, browser] = await Promise.all([startApp(), launchBrowser()]);
-  sightline = await startSightline({ upstream: app.url, args: ['--config', file] });
+  sightline = await startSightline({ upstream: app.url, args: ['--config', file], env: { SIGHTLINE_FLAG_CHAOS: 'true' } });
   expect(await eventually(async () => (await send(`${sightline.adminUrl}/readyz`)).status === 200)).toBe(true);
 
   // Five rounds over about four seconds, so the charts have several seconds to draw: 30 OK on
@@ -150,6 +151,9 @@ describe('the dashboard page (headless Chromium)', () => {
     expect(config).toContain('"checkout"');
     expect(config).toContain('[redacted]');
     expect(await page.content()).not.toContain('t0ps3cret');
+    // The feature flags as they stand, the env override named.
+    expect(await page.locator('table.flags tr[data-flag="beta"] td').allTextContents()).toEqual(['beta', '25%', 'x-user-id', 'config']);
+    expect(await page.locator('table.flags tr[data-flag="chaos"] td').allTextContents()).toEqual(['chaos', 'on', 'request id', 'env SIGHTLINE_FLAG_CHAOS']);
 
     expect(problems).toEqual([]);
     mkdirSync(join(PROJECT_ROOT, 'reports'), { recursive: true });
