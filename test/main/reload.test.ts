@@ -107,6 +107,20 @@ describe('config reload', () => {
     expect(metric(metrics, 'sightline_config_last_reload_successful')).toBe(1);
   }, 30_000);
 
+  it('lets a request in flight finish under the policy it started with; the next one gets the new one', async () => {
+    const slow = (timeout: string) => ['routes:', '  - name: slow', '    match: { path: /slow }', `    timeout: ${timeout}`];
+    const file = writeConfig('inflight.yaml', slow('5s'));
+    const s = await start(file);
+    const started = send(`${s.proxyUrl}/slow?ms=700`);
+    await delay(150);
+    writeConfig('inflight.yaml', slow('200ms'));
+    expect((await reloadByPost(s)).status).toBe(200);
+    const next = await send(`${s.proxyUrl}/slow?ms=700`);
+    expect(next.status).toBe(504);
+    expect(next.headers['x-sightline-reason']).toBe('upstream_timeout');
+    expect((await started).status).toBe(200);
+  });
+
   it('refuses an invalid config, naming the key and line, and keeps serving with the running one', async () => {
     const file = writeConfig('invalid.yaml', ordersAndItems);
     const s = await start(file);
