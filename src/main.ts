@@ -27,6 +27,7 @@ import { TrafficStats } from './core/stats/traffic-stats.ts';
 import type { Clock, Timers } from './ports/clock.ts';
 import { allOf } from './ports/resilience-events.ts';
 import { everyObserver } from './ports/exchange-observer.ts';
+import { everyConnectionObserver } from './ports/connection-events.ts';
 import { NO_TRACING } from './ports/exchange-tracer.ts';
 import type { Logger } from './ports/logger.ts';
 import { AdminServer } from './adapters/admin/admin-server.ts';
@@ -44,6 +45,7 @@ import { ProxyServer } from './adapters/inbound-http/proxy-server.ts';
 import { AccessLog } from './adapters/logging-pino/access-log.ts';
 import { createLogging, type Logging } from './adapters/logging-pino/pino-logger.ts';
 import { resilienceLog } from './adapters/logging-pino/resilience-log.ts';
+import { connectionLog } from './adapters/logging-pino/connection-log.ts';
 import { workload } from './adapters/metrics-prom/aggregate.ts';
 import { clusterMetrics } from './adapters/metrics-prom/cluster-metrics.ts';
 import type { MetricFamily } from './adapters/metrics-prom/exposition.ts';
@@ -51,6 +53,7 @@ import { processRegistry, ProcessMetrics } from './adapters/metrics-prom/process
 import { reloadMetrics, type ReloadMetrics } from './adapters/metrics-prom/reload-metrics.ts';
 import { shadowMetrics } from './adapters/metrics-prom/shadow-metrics.ts';
 import { resilienceMetrics } from './adapters/metrics-prom/resilience-metrics.ts';
+import { connectionMetrics } from './adapters/metrics-prom/connection-metrics.ts';
 import { HttpMetrics } from './adapters/metrics-prom/http-metrics.ts';
 import { traceExportMetrics } from './adapters/metrics-prom/trace-export-metrics.ts';
 import { OtelTracing } from './adapters/tracing-otel/otel-tracing.ts';
@@ -223,7 +226,7 @@ function buildProxy(config: Config, logging: Logging, registry: Registry, onIdle
     return pool;
   };
 
-  const proxy = new ProxyServer({
+  const proxy: ProxyServer = new ProxyServer({
     upstream,
     routes: routes.table,
     clock: monotonicClock,
@@ -237,6 +240,10 @@ function buildProxy(config: Config, logging: Logging, registry: Registry, onIdle
     onIdle,
     onListenerError: (error) => log.error({ err: error.message, code: (error as NodeJS.ErrnoException).code }, 'proxy listener error'),
     shadowUpstream,
+    connectionEvents: everyConnectionObserver(
+      connectionMetrics(registry, (): Promise<number> => proxy.openConnections()),
+      connectionLog(log, { maxConnections: config.server.maxConnections, now: monotonicClock.now }),
+    ),
   });
 
   /** Idle sockets to the app close politely and queued spans are exported, but neither holds the exit for more than a second. */

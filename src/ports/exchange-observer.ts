@@ -2,7 +2,7 @@
 // exchange passes itself as an ExchangeRecord, read-only, so reporting a request allocates nothing.
 
 import type { FaultKind } from '../core/operations/fault-injector.ts';
-import type { AttemptOutcome } from '../core/resilience/outcome.ts';
+import type { AttemptError, AttemptOutcome } from '../core/resilience/outcome.ts';
 
 /** nginx's status for a client that left before any response; no such status is ever sent. */
 export const CLIENT_CLOSED = 499;
@@ -23,6 +23,12 @@ export interface ExchangeRecord {
   readonly attempts: number;
   /** How the last attempt ended: the app's status or an AttemptError; undefined without attempts. */
   readonly upstreamOutcome: AttemptOutcome | undefined;
+  /**
+   * Set when the response was cut after its head had gone to the client (the app reset, closed or went
+   * silent past upstream.idleTimeout mid-body, or broke the body's framing): how. The client's connection
+   * was destroyed, so `status` is what it was told, not what it got.
+   */
+  readonly responseCut?: AttemptError | undefined;
   /** Request body bytes, when known (Content-Length or held for replay); -1 for a streamed body of unknown length. */
   readonly bytesIn: number;
   /** Response body bytes sent to the client. */

@@ -8,13 +8,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { ATTEMPT_HEADER, downstreamResponseHeaders, forwardableTrailers, upstreamRequestHeaders } from '../../core/http/headers.ts';
 import { REASON_HEADER, REASONS, reasonBody, reasonForUpstreamError, type Reason } from '../../core/http/reasons.ts';
+import { requestHeadProblem } from '../../core/http/request-head.ts';
 import { ABORT, type FaultKind } from '../../core/operations/fault-injector.ts';
 import type { RequestKeys } from '../../core/operations/request-keys.ts';
 import type { RouteFeatures } from '../../core/operations/route-features.ts';
 import { shadowHost, type ShadowPolicy } from '../../core/operations/shadow-policy.ts';
 import { parseRetryAfter, retryAfterSeconds } from '../../core/resilience/backoff.ts';
 import { REFUSED } from '../../core/resilience/circuit-breaker.ts';
-import { outcomeName, type AttemptOutcome } from '../../core/resilience/outcome.ts';
+import { outcomeName, type AttemptError, type AttemptOutcome } from '../../core/resilience/outcome.ts';
 import type { RoutePolicy } from '../../core/resilience/route-policy.ts';
 import type { RouteTable } from '../../core/routing/route-table.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -22,6 +23,7 @@ import { CLIENT_CLOSED, type ExchangeObserver, type ExchangeRecord } from '../..
 import { NO_TRACE, type ExchangeTrace, type ExchangeTracer } from '../../ports/exchange-tracer.ts';
 import type { ResponseHeaders, Upstream, UpstreamController } from '../../ports/upstream.ts';
 import { bufferBody, type BodyBufferOwner } from './body-buffer.ts';
+import { BodyIdleWatch, type BodyIdleOwner } from './body-idle.ts';
 import { ShadowRequest } from './shadow-request.ts';
 import { UpstreamAttempt, type AttemptOwner } from './upstream-attempt.ts';
 
@@ -40,6 +42,10 @@ export interface ExchangeContext {
   /** The connection pool of a route's shadow upstream (traffic shadowing). */
   shadowUpstream(origin: string): Upstream;
   exchangeDone(): void;
+  /** server.xForwardedFor is `replace`: the client's own X-Forwarded-* are dropped. */
+  readonly replaceForwarded: boolean;
+  /** server.bodyIdleTimeout: the longest silence while a request body arrives; 0 for none. */
+  readonly bodyIdleTimeoutMs: number;
 }
 
 const kExchange = Symbol('sightline.exchange');
@@ -68,22 +74,30 @@ const TIMER_BACKOFF = 3;
 const TIMER_FAULT_DELAY = 4;
 
 /** The outcome an attempt error stands for, by the reason the client would be given. */
-const OUTCOME_OF: Partial<Record<Reason, AttemptOutcome>> = {
+const OUTCOME_OF: Partial<Record<Reason, AttemptError>> = {
   upstream_connect_failure: 'connect-failure',
   upstream_reset: 'reset',
   upstream_timeout: 'timeout',
   upstream_protocol_error: 'protocol-error',
 };
 
-export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRecord, RequestKeys {
+/** What Node's writeHead refuses in a reason phrase (its header-value rule). */
+const UNWRITABLE_REASON_PHRASE = /[^\t\x20-\x7e\x80-\xff]/;
+/** A control byte other than HTAB: not a reason phrase at all (RFC 9112 §4). */
+const CONTROL_IN_REASON_PHRASE = /[^\t\x20-\x7e\x80-\uffff]/;
+
+export class ProxyExchange implements AttemptOwner, BodyBufferOwner, BodyIdleOwner, ExchangeRecord, RequestKeys {
   readonly startedAt: number;
   /** Read at arrival: by the time the response closes, the socket may be gone. */
   readonly clientAddress: string | undefined;
   reason: string | undefined;
   fault: FaultKind | undefined;
   upstreamOutcome: AttemptOutcome | undefined;
+  responseCut: AttemptError | undefined;
   bytesIn = 0;
   bytesOut = 0;
+  /** The answer asks the client to close the connection: requests pipelined after it are not served (RFC 9112 §9.6). */
+  closing = false;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #ctx: ExchangeContext;
@@ -123,6 +137,10 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
   #retriesOff = false;
   /** The route's shadow policy, while this request is to be mirrored and has not been yet. */
   #shadow: ShadowPolicy | null = null;
+  /** Times the silences of a request body still arriving (server.bodyIdleTimeout). */
+  #bodyWatch: BodyIdleWatch | null = null;
+  /** Refused with a Transfer-Encoding: where this request ends cannot be trusted, so the connection ends with it. */
+  #framingRefused = false;
 
   constructor(req: IncomingMessage, res: ServerResponse, ctx: ExchangeContext) {
     this.#req = req;
@@ -180,6 +198,11 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     return this.#trace.sampled;
   }
 
+  /** The whole answer has been handed to the connection. */
+  get answered(): boolean {
+    return this.#res.writableEnded;
+  }
+
   /** A request header by lower-case name, for the route's operations features (RequestKeys). */
   header(name: string): string | undefined {
     return this.#rawHeader(name);
@@ -193,7 +216,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     const ctx = this.#ctx;
     ctx.observer.exchangeStarted(this);
     // Headers first, so that even a request refused below has its request id and its trace.
-    const forwarded = upstreamRequestHeaders(req.rawHeaders, { address: this.clientAddress, proto: 'http' }, ctx.newRequestId);
+    const forwarded = upstreamRequestHeaders(req.rawHeaders, { address: this.clientAddress, proto: 'http', replaceForwarded: ctx.replaceForwarded }, ctx.newRequestId);
     this.#requestId = forwarded.requestId;
     this.#headers = forwarded.headers;
     this.#callerTraceparent = forwarded.traceparent;
@@ -205,8 +228,10 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     const route = originForm ? ctx.routes.match(method, path, req.rawHeaders) : ctx.routes.fallback;
     this.#route = route;
     this.#trace = ctx.tracer.begin(this, forwarded.traceparent, forwarded.tracestate);
-    if (!originForm) {
-      this.#reply('invalid_request');
+    const problem = requestHeadProblem(req.httpVersionMajor, req.httpVersionMinor, forwarded) ?? (originForm ? undefined : 'invalid_request');
+    if (problem !== undefined) {
+      this.#framingRefused = forwarded.transferEncoding !== undefined;
+      this.#reply(problem);
       return;
     }
     const now = this.startedAt;
@@ -240,16 +265,18 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     } else if (holdLimit > 0 && forwarded.contentLength <= holdLimit) {
       // Small enough to keep (or chunked, length unknown).
       this.#pendingTicket = ticket;
+      this.#watchBody();
       bufferBody(req, holdLimit, this);
     } else {
       if (this.#shadow !== null) this.#skipMirror();
+      this.#watchBody();
       this.#streamBody(req);
       this.#send(ticket);
     }
   }
 
   bodyBuffered(body: Buffer): void {
-    if (this.#clientGone) return;
+    if (this.#clientGone || this.#committed) return;
     this.#body = body;
     this.bytesIn = body.length;
     this.#requestReceived(this.#ctx.clock.now());
@@ -258,7 +285,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
   }
 
   bodyTooLarge(body: Readable): void {
-    if (this.#clientGone) return;
+    if (this.#clientGone || this.#committed) return;
     if (this.#shadow !== null) this.#skipMirror();
     this.#streamBody(body);
     this.#sendPending();
@@ -272,7 +299,23 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
   }
 
   attemptResponse(attempt: UpstreamAttempt, statusCode: number, headers: ResponseHeaders, statusMessage: string | undefined): void {
-    if (statusCode < 200) return; // 1xx informational: the client gets the final response only
+    if (statusCode < 200) {
+      // 1xx informational: the client gets the final response only. Under 100 is no status at all: undici
+      // takes it for a 1xx, then fails an assertion (seen as a reset, and retried). Malformed, answered so.
+      if (statusCode < 100) this.#malformedResponse(attempt);
+      return;
+    }
+    if (statusMessage && UNWRITABLE_REASON_PHRASE.test(statusMessage)) {
+      // Node's writeHead throws on it (ERR_INVALID_CHAR) after the attempt was settled: the client's
+      // connection was dropped with nothing sent, counted as a 499. A control byte makes the status line
+      // malformed; anything else is text undici decoded as UTF-8, which cannot be written back as it came:
+      // the status goes on with its standard phrase (the phrase is advisory, RFC 9112 §4).
+      if (CONTROL_IN_REASON_PHRASE.test(statusMessage)) {
+        this.#malformedResponse(attempt);
+        return;
+      }
+      statusMessage = undefined;
+    }
     this.#clearTimer();
     const route = this.#route as RoutePolicy;
     const now = this.#ctx.clock.now();
@@ -286,9 +329,13 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
       this.#settle(attempt, statusCode, now);
     }
     this.#committed = true;
-    const list = downstreamResponseHeaders(headers, { requestId: this.#requestId as string, close: this.#mustClose() });
+    this.closing = this.#mustClose();
+    const list = downstreamResponseHeaders(headers, { requestId: this.#requestId as string, close: this.closing });
     if (statusMessage) this.#res.writeHead(statusCode, statusMessage, list);
     else this.#res.writeHead(statusCode, list);
+    // Node buffers a pipelined request's automatic "100 Continue" in its response, then puts the head of
+    // a body written as Buffers in front of it (the head inside the stream, the 100 inside the body): send the head now.
+    if (this.#rawHeader('expect') !== undefined) this.#res.flushHeaders();
   }
 
   attemptData(controller: UpstreamController, chunk: Uint8Array): void {
@@ -311,7 +358,9 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
   attemptError(attempt: UpstreamAttempt, error: Error): void {
     if (this.#clientGone || this.#res.destroyed) return;
     if (this.#committed) {
-      // Part of the body is out: ending normally would pass a truncated body off as complete.
+      // Part of the body is out: ending normally would pass a truncated body off as complete. Named, or
+      // the cut response would be counted and logged as the whole 200 its head announced.
+      this.responseCut = OUTCOME_OF[reasonForUpstreamError((error as NodeJS.ErrnoException).code, error.name)] ?? 'reset';
       this.#res.destroy();
       return;
     }
@@ -355,7 +404,38 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     this.#controller?.resume();
   }
 
+  /** The client went quiet in the middle of its body (server.bodyIdleTimeout). */
+  bodyIdle(): void {
+    if (!this.refuseIncomplete('request_timeout')) this.#req.socket.destroy();
+  }
+
+  /**
+   * The request will not arrive whole: its time ran out (408 request_timeout, server.bodyIdleTimeout or
+   * server.requestTimeout) or the parser refused its body (400 bad_request, a malformed chunk). It is
+   * answered so, and an attempt already streaming the body to the app is abandoned, with no verdict on
+   * the app. False, with nothing done, when the request is in or its answer has begun.
+   */
+  refuseIncomplete(reason: Reason): boolean {
+    if (this.#received || this.#clientGone || this.#committed) return false;
+    this.#bodyWatch?.stop();
+    this.#clearTimer();
+    const route = this.#route as RoutePolicy;
+    const attempt = this.#attempt;
+    if (attempt !== null) {
+      if (!attempt.settled) route.abandonAttempt(attempt.ticket);
+      attempt.settled = true;
+      attempt.abandon();
+    }
+    if (this.#pendingTicket !== REFUSED) {
+      route.abandonAttempt(this.#pendingTicket);
+      this.#pendingTicket = REFUSED;
+    }
+    this.#reply(reason);
+    return true;
+  }
+
   onClientClose(): void {
+    this.#bodyWatch?.stop();
     if (!this.#res.writableFinished) {
       this.#clientGone = true;
       this.#clearTimer();
@@ -394,7 +474,14 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     req.once('end', onRequestEnd);
   }
 
+  /** A request body is on its way: its silences are timed (server.bodyIdleTimeout). */
+  #watchBody(): void {
+    const ms = this.#ctx.bodyIdleTimeoutMs;
+    if (ms > 0 && !this.#req.complete) this.#bodyWatch = new BodyIdleWatch(this.#req, ms, this);
+  }
+
   #requestReceived(now: number): void {
+    this.#bodyWatch?.stop();
     this.#received = true;
     const timeout = (this.#route as RoutePolicy).timeoutMs;
     if (timeout > 0) this.#deadline = now + timeout;
@@ -472,6 +559,13 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     this.#trace.attemptEnded(outcome, now);
   }
 
+  /** A response head undici parsed that is not HTTP all the same: its socket is dropped, and it is a protocol error. */
+  #malformedResponse(attempt: UpstreamAttempt): void {
+    attempt.abandon();
+    this.#clearTimer();
+    this.#failed(attempt, 'protocol-error', 'upstream_protocol_error');
+  }
+
   /** An attempt failed without a response: retry it, or answer with `reason`. */
   #failed(attempt: UpstreamAttempt, outcome: AttemptOutcome | undefined, reason: Reason): void {
     if (outcome === undefined) {
@@ -512,7 +606,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
 
   /** Draining sends clients elsewhere; a request body the app did not wait for cannot stay on a reusable connection. */
   #mustClose(): boolean {
-    return this.#ctx.draining || !this.#req.complete;
+    return this.#ctx.draining || !this.#req.complete || this.#framingRefused;
   }
 
   /**
@@ -600,7 +694,8 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, ExchangeRec
     ];
     if (retryAfterMs !== undefined) headers.push('retry-after', String(retryAfterSeconds(retryAfterMs)));
     if (this.#requestId !== undefined) headers.push('x-request-id', this.#requestId);
-    if (this.#mustClose()) headers.push('connection', 'close');
+    this.closing = this.#mustClose();
+    if (this.closing) headers.push('connection', 'close');
     this.#res.writeHead(status, headers);
     this.#res.end(body);
   }

@@ -46,6 +46,8 @@ export class AccessLog implements ExchangeObserver {
     }
     let line = `{"level":30,"time":"${this.#time}","msg":"request","http.request.method":${quote(x.method)},"url.path":${quote(path)},"http.route":${quote(x.route)},"http.response.status_code":${x.status},"duration_ms":${Math.round(durationMs * 1000) / 1000},"attempts":${x.attempts}`;
     line += upstream(x.upstreamOutcome);
+    // A response cut mid-body: its attempt answered (upstream.status_code), then failed.
+    if (x.responseCut !== undefined) line += `,"error.type":"${errorType(x.responseCut)}"`;
     if (x.reason !== undefined) line += `,"sightline.reason":"${x.reason}"`;
     // An injected fault, so a rehearsal's errors and delays are never taken for the app's.
     if (x.fault !== undefined) line += `,"sightline.fault":"${x.fault}"`;

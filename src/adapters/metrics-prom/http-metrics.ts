@@ -42,6 +42,7 @@ export class HttpMetrics implements ExchangeObserver {
   readonly #responseSize: HistogramFamily;
   readonly #clientDuration: HistogramFamily;
   readonly #overflow: Counter;
+  readonly #cut: Counter;
   readonly #server: Bindings<ServerSeries> = new Map();
   readonly #client: Bindings<HistogramSeries | null> = new Map();
   #activeCount = 0;
@@ -61,6 +62,12 @@ export class HttpMetrics implements ExchangeObserver {
       collect() {
         this.set(active());
       },
+    });
+    this.#cut = new Counter({
+      name: 'sightline_responses_cut_total',
+      help: 'Responses cut after their head went to the client (the app reset, closed or went silent mid-body, or broke its framing), by route and error_type: the client\'s connection was destroyed.',
+      labelNames: ['http_route', 'error_type'],
+      registers: [registry],
     });
     this.#overflow = new Counter({ name: 'sightline_metric_series_overflow_total', help: 'Observations dropped because their metric family reached metrics.maxSeriesPerFamily.', labelNames: ['family'], registers: [registry] });
   }
@@ -99,5 +106,7 @@ export class HttpMetrics implements ExchangeObserver {
     }
     if (s.responseSize === null) this.#overflow.inc({ family: this.#responseSize.name });
     else s.responseSize.observe(x.bytesOut);
+    // Counted with its status too (what the client was told): this says the body never arrived whole.
+    if (x.responseCut !== undefined) this.#cut.inc({ http_route: x.route, error_type: errorType(x.responseCut) });
   }
 }

@@ -161,12 +161,15 @@ class RecordedTrace implements ExchangeTrace {
       attributes['http.response.status_code'] = status;
       if (x.reason !== undefined) attributes['error.type'] = x.reason;
       else if (status >= 500) attributes['error.type'] = String(status);
+      // Cut mid-body, whatever the status said: the request failed (OTel sets error.type on any failed request).
+      if (x.responseCut !== undefined) attributes['error.type'] = errorType(x.responseCut);
     }
     if (x.reason !== undefined) attributes['sightline.reason'] = x.reason;
     if (x.fault !== undefined) attributes['sightline.fault'] = x.fault;
     span.setAttributes(attributes);
     // A server span fails on 5xx only: a 4xx is the caller's mistake, not this service's.
     if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, ...(x.reason === undefined ? {} : { message: x.reason }) });
+    else if (x.responseCut !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: 'response cut' });
     span.end(now);
   }
 }

@@ -37,7 +37,16 @@ export interface ServerConfig {
   readonly maxHeaderSize: number;
   /** Requests in flight at once across all routes; beyond it, 503 overloaded. 0 for no limit. */
   readonly maxInFlight: number;
+  /** Longest silence while a request body is still arriving, then 408 request_timeout. 0 for none. */
+  readonly bodyIdleTimeoutMs: number;
+  /** Client connections open at once (per process); beyond it, new ones are closed at once. 0 for no limit. */
+  readonly maxConnections: number;
+  /** What becomes of the client's X-Forwarded-For, -Proto and -Host: kept with this hop's added, or dropped. */
+  readonly xForwardedFor: XForwardedMode;
 }
+
+/** `append`: behind a trusted load balancer, its chain is kept; `replace`: Sightline is the edge, the client's is dropped. */
+export type XForwardedMode = 'append' | 'replace';
 
 export interface DrainConfig {
   readonly delayMs: number;
@@ -148,6 +157,9 @@ function readServer(s: Section): ServerConfig {
     requestTimeoutMs: s.duration('requestTimeout', 0),
     maxHeaderSize: s.size('maxHeaderSize', 16 * 1024, { min: 1024, max: 1024 * 1024 }),
     maxInFlight: s.int('maxInFlight', 4096, { min: 0, max: 1_000_000 }),
+    bodyIdleTimeoutMs: s.duration('bodyIdleTimeout', 60 * SECOND),
+    maxConnections: s.int('maxConnections', 10_000, { min: 0, max: 1_000_000 }),
+    xForwardedFor: s.oneOf('xForwardedFor', ['append', 'replace'] as const, 'append'),
   };
   if (server.requestTimeoutMs !== 0 && server.headersTimeoutMs > server.requestTimeoutMs) {
     s.report('headersTimeout', 'must not be longer than server.requestTimeout (or set requestTimeout to 0)');

@@ -25,6 +25,11 @@ export interface UpstreamRequestHeaders {
   readonly traceparent: string | undefined;
   /** Every tracestate field, joined with commas as the spec allows. */
   readonly tracestate: string | undefined;
+  /** The Host header's value (the last, if repeated), and how many Host fields came (RFC 9112 §3.2 wants one). */
+  readonly host: string | undefined;
+  readonly hostCount: number;
+  /** The Transfer-Encoding value as sent (fields joined with commas), undefined without one. */
+  readonly transferEncoding: string | undefined;
 }
 
 /** Set on every upstream attempt (1, 2, ...); a client's own copy is dropped. */
@@ -35,6 +40,8 @@ export interface ClientEndpoint {
   readonly address: string | undefined;
   /** `http` or `https`, appended to X-Forwarded-Proto. */
   readonly proto: string;
+  /** Sightline is the edge: the client's own X-Forwarded-For, -Proto and -Host are dropped, not kept. */
+  readonly replaceForwarded?: boolean;
 }
 
 /** Builds the header list sent to the app from the client's raw headers. */
@@ -44,6 +51,8 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
   let xfProto: string | undefined;
   let xfHost: string | undefined;
   let host: string | undefined;
+  let hostCount = 0;
+  let transferEncoding: string | undefined;
   let requestId: string | undefined;
   let connectionTokens: string[] | undefined;
   let hasBody = false;
@@ -59,19 +68,22 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower)) {
       if (lower === 'connection') (connectionTokens ??= []).push(...tokens(value));
-      else if (lower === 'transfer-encoding') hasBody = true;
+      else if (lower === 'transfer-encoding') {
+        hasBody = true;
+        transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+      }
       else if (lower === 'te' && tokens(value).includes('trailers')) trailersAccepted = true;
       continue;
     }
     switch (lower) {
       case 'x-forwarded-for':
-        xff = xff === undefined ? value : `${xff}, ${value}`;
+        if (client.replaceForwarded !== true) xff = xff === undefined ? value : `${xff}, ${value}`;
         continue;
       case 'x-forwarded-proto':
-        xfProto = xfProto === undefined ? value : `${xfProto}, ${value}`;
+        if (client.replaceForwarded !== true) xfProto = xfProto === undefined ? value : `${xfProto}, ${value}`;
         continue;
       case 'x-forwarded-host':
-        xfHost = xfHost === undefined ? value : `${xfHost}, ${value}`;
+        if (client.replaceForwarded !== true) xfHost = xfHost === undefined ? value : `${xfHost}, ${value}`;
         continue;
       case 'x-request-id':
         if (requestId !== undefined) continue; // one id per request: keep the first
@@ -79,6 +91,7 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
         break;
       case 'host':
         host = value;
+        hostCount++;
         break;
       case 'content-length':
         contentLength = Number(value);
@@ -105,6 +118,8 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
     if (connectionTokens.includes('x-forwarded-for')) xff = undefined;
     if (connectionTokens.includes('x-forwarded-proto')) xfProto = undefined;
     if (connectionTokens.includes('x-forwarded-host')) xfHost = undefined;
+    // Its Idempotency-Key removed, the app could not tell a retry from a new request: not retried.
+    if (connectionTokens.includes('idempotency-key')) idempotencyKey = false;
   }
   if (trailersAccepted) out.push('te', 'trailers');
   if (requestId === undefined) {
@@ -116,7 +131,7 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
   out.push('x-forwarded-proto', xfProto === undefined ? client.proto : `${xfProto}, ${client.proto}`);
   if (host !== undefined) out.push('x-forwarded-host', xfHost === undefined ? host : `${xfHost}, ${host}`);
   else if (xfHost !== undefined) out.push('x-forwarded-host', xfHost);
-  return { headers: out, requestId, hasBody, contentLength, idempotencyKey, traceparent, tracestate };
+  return { headers: out, requestId, hasBody, contentLength, idempotencyKey, traceparent, tracestate, host, hostCount, transferEncoding };
 }
 
 export interface DownstreamOptions {
@@ -167,9 +182,12 @@ function tokens(value: string): string[] {
   return result;
 }
 
-/** Removes, in place, every field the Connection header named (RFC 9110 §7.6.1), except the ones that must survive. */
+/**
+ * Removes, in place, every field the Connection header named (RFC 9110 §7.6.1), except the ones that must
+ * survive: Host, the request id, and Content-Length (the body's framing is this hop's business, not the client's).
+ */
 function removeNamed(out: string[], names: readonly string[]): void {
-  const drop = new Set(names.filter((n) => n !== 'close' && n !== 'keep-alive' && n !== 'host' && n !== 'x-request-id'));
+  const drop = new Set(names.filter((n) => n !== 'close' && n !== 'keep-alive' && n !== 'host' && n !== 'x-request-id' && n !== 'content-length'));
   if (drop.size === 0) return;
   let w = 0;
   for (let r = 0; r < out.length; r += 2) {

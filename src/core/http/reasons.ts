@@ -15,6 +15,8 @@ export const REASONS = {
   bad_request: { status: 400, message: 'malformed HTTP request' },
   request_header_too_large: { status: 431, message: 'request headers too large' },
   request_timeout: { status: 408, message: 'the request was not received in time' },
+  unsupported_transfer_coding: { status: 501, message: 'only the chunked transfer coding is supported' },
+  http_version_not_supported: { status: 505, message: 'only HTTP/1.0 and HTTP/1.1 are served' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type Reason = keyof typeof REASONS;
@@ -40,11 +42,17 @@ export function reasonForUpstreamError(code: string | undefined, name?: string):
     case 'UND_ERR_BODY_TIMEOUT':
       return 'upstream_timeout';
     case 'UND_ERR_INVALID_ARG':
+    case 'ERR_ASSERTION': // undici refusing a request it cannot send (a Host of "[" without "]"): not the app's failure
       return 'invalid_request';
     case 'ERR_INVALID_CHAR':
     case 'ERR_INVALID_HTTP_TOKEN':
     case 'ERR_HTTP_INVALID_STATUS_CODE':
       // The app's response head could not be written to the client as it was.
+      return 'upstream_protocol_error';
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+      // undici reports any parse error of a response that declared a Content-Length this way: Content-Length
+      // with Transfer-Encoding, conflicting or repeated Content-Lengths, a body ending short of its length at
+      // `Connection: close`. A malformed response, not a reset (which would be retried as if the app dropped it).
       return 'upstream_protocol_error';
     default:
       if (code !== undefined && code.startsWith('HPE_')) return 'upstream_protocol_error';

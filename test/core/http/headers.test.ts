@@ -70,6 +70,19 @@ describe('upstreamRequestHeaders: hop-by-hop fields', () => {
     expect(requestId).toBe('abc');
   });
 
+  it('keeps Content-Length when Connection names it: the body\'s framing is not the client\'s to remove', () => {
+    const { headers, contentLength } = forward(['Host', 'app', 'Content-Length', '5', 'Connection', 'close, content-length']);
+    expect(values(headers, 'content-length')).toEqual(['5']);
+    expect(contentLength).toBe(5);
+  });
+
+  it('drops an Idempotency-Key Connection names, and then the request does not count as idempotent', () => {
+    const named = forward(['Idempotency-Key', 'k-1', 'Connection', 'idempotency-key']);
+    expect(values(named.headers, 'idempotency-key')).toEqual([]);
+    expect(named.idempotencyKey).toBe(false);
+    expect(forward(['Idempotency-Key', 'k-1']).idempotencyKey).toBe(true);
+  });
+
   it('drops the client\'s X-Forwarded-For when Connection names it, but still appends the client address', () => {
     const { headers } = forward(['X-Forwarded-For', '6.6.6.6', 'Connection', 'x-forwarded-for']);
     expect(values(headers, 'x-forwarded-for')).toEqual(['10.0.0.7']);
@@ -113,6 +126,17 @@ describe('upstreamRequestHeaders: X-Forwarded-*', () => {
     const { headers } = forward(['X-Forwarded-For', '1.1.1.1'], { address: undefined, proto: 'http' });
     expect(values(headers, 'x-forwarded-for')).toEqual(['1.1.1.1']);
     expect(values(forward([], { address: undefined, proto: 'http' }).headers, 'x-forwarded-for')).toEqual([]);
+  });
+
+  it('replaces what the client sent with this hop\'s values when replaceForwarded (Sightline is the edge)', () => {
+    const { headers } = forward(
+      ['Host', 'app', 'X-Forwarded-For', '1.1.1.1', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'evil.example'],
+      { address: '10.0.0.7', proto: 'http', replaceForwarded: true },
+    );
+    expect(values(headers, 'x-forwarded-for')).toEqual(['10.0.0.7']);
+    expect(values(headers, 'x-forwarded-proto')).toEqual(['http']);
+    expect(values(headers, 'x-forwarded-host')).toEqual(['app']);
+    expect(values(forward(['X-Forwarded-Host', 'evil'], { address: undefined, proto: 'http', replaceForwarded: true }).headers, 'x-forwarded-host')).toEqual([]);
   });
 
   it('forwards the client\'s X-Forwarded-Host as is when there is no Host, and adds none otherwise', () => {
@@ -173,6 +197,12 @@ describe('upstreamRequestHeaders: hasBody', () => {
     [['Host', 'app'], false],
   ])('%j → %s', (raw, hasBody) => {
     expect(forward(raw).hasBody).toBe(hasBody);
+  });
+
+  it('reports the Host fields and the Transfer-Encoding as sent, for the checks of request-head.ts', () => {
+    expect(forward(['Host', 'a', 'host', 'b'])).toMatchObject({ host: 'b', hostCount: 2, transferEncoding: undefined });
+    expect(forward([])).toMatchObject({ host: undefined, hostCount: 0 });
+    expect(forward(['Transfer-Encoding', 'gzip', 'transfer-encoding', 'chunked']).transferEncoding).toBe('gzip, chunked');
   });
 
   it('forwards Content-Length but never Transfer-Encoding', () => {

@@ -20,6 +20,7 @@ describe('reasonForUpstreamError', () => {
     ['HPE_INVALID_HEADER_TOKEN', 'upstream_protocol_error'],
     ['ERR_INVALID_CHAR', 'upstream_protocol_error'],
     ['ERR_HTTP_INVALID_STATUS_CODE', 'upstream_protocol_error'],
+    ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'upstream_protocol_error'],
     ['UND_ERR_INVALID_ARG', 'invalid_request'],
   ])('%s → %s', (code, reason) => {
     expect(reasonForUpstreamError(code)).toBe(reason);
@@ -43,6 +44,8 @@ describe('REASONS', () => {
     ['bad_request', 400],
     ['request_header_too_large', 431],
     ['request_timeout', 408],
+    ['unsupported_transfer_coding', 501],
+    ['http_version_not_supported', 505],
   ])('%s answers %i', (reason, status) => {
     expect(REASONS[reason].status).toBe(status);
   });
