@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { send } from '../support/http-client.ts';
-import { PROJECT_ROOT, runSightline } from '../support/sightline.ts';
+import { isAlive, PROJECT_ROOT, runSightline } from '../support/sightline.ts';
 
 interface TraceView {
   readonly traceId: string;
@@ -63,14 +63,6 @@ function descendants(pid: number): number[] {
   return found;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, output: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -86,7 +78,7 @@ let demo: ChildProcess | undefined;
 let leftovers: number[] = [];
 afterAll(() => {
   // Only when an assertion failed before the demo was stopped: end what it started, then the demo.
-  for (const pid of leftovers) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const pid of leftovers) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   if (demo !== undefined && demo.exitCode === null && demo.signalCode === null) demo.kill('SIGKILL');
 });
 
@@ -164,6 +156,6 @@ describe('npm run demo', () => {
     running.kill('SIGTERM');
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(output).toMatch(/stopped after \d+s: \d+ requests sent/);
-    for (const pid of leftovers) expect(alive(pid), `pid ${pid} outlived the demo`).toBe(false);
+    for (const pid of leftovers) expect(isAlive(pid), `pid ${pid} outlived the demo`).toBe(false);
   }, 45_000);
 });

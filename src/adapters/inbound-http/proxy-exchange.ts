@@ -108,6 +108,8 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, BodyIdleOwn
   /** The caller's trace headers, forwarded unchanged when this hop records nothing. */
   #callerTraceparent: string | undefined;
   #callerTracestate: string | undefined;
+  /** The request carried Expect: its response head must go out before the body (see attemptResponse). */
+  #expect = false;
   /** Where the traceparent value sits in #headers, rewritten for each attempt; -1 when not ours. */
   #traceparentAt = -1;
   #body: Buffer | Readable | null = null;
@@ -221,6 +223,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, BodyIdleOwn
     this.#headers = forwarded.headers;
     this.#callerTraceparent = forwarded.traceparent;
     this.#callerTracestate = forwarded.tracestate;
+    this.#expect = forwarded.expect;
     const path = req.url as string;
     const method = req.method as string;
     // Absolute-form or asterisk-form: a sidecar forwards origin-form only.
@@ -335,7 +338,7 @@ export class ProxyExchange implements AttemptOwner, BodyBufferOwner, BodyIdleOwn
     else this.#res.writeHead(statusCode, list);
     // Node buffers a pipelined request's automatic "100 Continue" in its response, then puts the head of
     // a body written as Buffers in front of it (the head inside the stream, the 100 inside the body): send the head now.
-    if (this.#rawHeader('expect') !== undefined) this.#res.flushHeaders();
+    if (this.#expect) this.#res.flushHeaders();
   }
 
   attemptData(controller: UpstreamController, chunk: Uint8Array): void {

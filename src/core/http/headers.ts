@@ -30,6 +30,8 @@ export interface UpstreamRequestHeaders {
   readonly hostCount: number;
   /** The Transfer-Encoding value as sent (fields joined with commas), undefined without one. */
   readonly transferEncoding: string | undefined;
+  /** The request carried an Expect field (answered here, never forwarded). */
+  readonly expect: boolean;
 }
 
 /** Set on every upstream attempt (1, 2, ...); a client's own copy is dropped. */
@@ -59,6 +61,7 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
   let contentLength = -1;
   let idempotencyKey = false;
   let trailersAccepted = false;
+  let expect = false;
   let traceparent: string | undefined;
   let tracestate: string | undefined;
 
@@ -73,6 +76,7 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
         transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
       }
       else if (lower === 'te' && tokens(value).includes('trailers')) trailersAccepted = true;
+      else if (lower === 'expect') expect = true;
       continue;
     }
     switch (lower) {
@@ -131,7 +135,7 @@ export function upstreamRequestHeaders(raw: readonly string[], client: ClientEnd
   out.push('x-forwarded-proto', xfProto === undefined ? client.proto : `${xfProto}, ${client.proto}`);
   if (host !== undefined) out.push('x-forwarded-host', xfHost === undefined ? host : `${xfHost}, ${host}`);
   else if (xfHost !== undefined) out.push('x-forwarded-host', xfHost);
-  return { headers: out, requestId, hasBody, contentLength, idempotencyKey, traceparent, tracestate, host, hostCount, transferEncoding };
+  return { headers: out, requestId, hasBody, contentLength, idempotencyKey, traceparent, tracestate, host, hostCount, transferEncoding, expect };
 }
 
 export interface DownstreamOptions {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
 import { Agent } from 'node:http';
 import { startApp, type TestApp } from '../../support/apps.ts';
-import { runSightline, startSightline, type Sightline } from '../../support/sightline.ts';
+import { isAlive, runSightline, startSightline, type Sightline } from '../../support/sightline.ts';
 import { delay, eventually, send, type Reply } from '../../support/http-client.ts';
 
 interface WorkerView {
@@ -21,15 +21,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** Whether a process with this pid exists (signal 0 checks without signalling). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function app(): Promise<TestApp> {
   const a = await startApp();
@@ -44,7 +35,7 @@ async function cluster(upstream: string, set: Record<string, string> = {}): Prom
   const s = await startSightline({ upstream, set: { workers: '2', ...set } });
   cleanups.push(async () => {
     await s.stop();
-    for (const pid of seenPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of seenPids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     seenPids.clear();
   });
   expect(await eventually(async () => (await send(`${s.adminUrl}/readyz`)).status === 200)).toBe(true);
@@ -135,7 +126,7 @@ describe('workers: 2', () => {
     expect(now.every((w) => w.listening)).toBe(true);
     expect(now.map((w) => w.pid)).toContain(survivor.pid);
     expect(now.map((w) => w.pid)).not.toContain(victim.pid);
-    expect(alive(victim.pid)).toBe(false);
+    expect(isAlive(victim.pid)).toBe(false);
     const after = await Promise.all(Array.from({ length: 20 }, (_, i) => send(`${s.proxyUrl}/after/${i}`)));
     expect(after.map((r) => r.status)).toEqual(Array(20).fill(200));
   });
@@ -170,7 +161,7 @@ describe('workers: 2', () => {
     expect(replies.every((r) => r.headers.connection === 'close')).toBe(true);
     const { code } = await s.exited;
     expect(code).toBe(0);
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(isAlive)).toEqual([]);
     const drained = s.logs.filter((l) => l.msg === 'worker drained, exiting');
     expect(drained.map((l) => l.outcome)).toEqual(['drained', 'drained']);
     expect(drained.every((l) => typeof l.worker === 'number')).toBe(true);
@@ -190,7 +181,7 @@ describe('workers: 2', () => {
     const { code } = await s.exited;
     expect(Date.now() - secondAt).toBeLessThan(2500);
     expect(code).toBe(1);
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(isAlive)).toEqual([]);
   });
 
   it('leaves no worker behind when the primary is killed with SIGKILL', async () => {
@@ -199,7 +190,7 @@ describe('workers: 2', () => {
     const pids = (await workers(s)).map((w) => w.pid);
     s.child.kill('SIGKILL');
     await s.exited;
-    expect(await eventually(() => pids.filter(alive).length === 0, 5000, 50)).toBe(true);
+    expect(await eventually(() => pids.filter(isAlive).length === 0, 5000, 50)).toBe(true);
   });
 });
 
@@ -223,7 +214,7 @@ describe('workers setting', () => {
       expect(listening.workers).toHaveLength(cpus);
       for (const w of listening.workers as { pid: number }[]) seenPids.add(w.pid);
       cleanups.push(async () => {
-        for (const pid of seenPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+        for (const pid of seenPids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
       });
     }
   });

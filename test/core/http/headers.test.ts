@@ -34,6 +34,15 @@ function forward(raw: readonly string[], client: ClientEndpoint = CLIENT) {
   return upstreamRequestHeaders(raw, client, () => 'generated-id');
 }
 
+describe('upstreamRequestHeaders: Expect', () => {
+  it('says whether the request carried Expect, which is answered here and never forwarded', () => {
+    const withExpect = forward(['Host', 'a', 'Expect', '100-continue', 'Content-Length', '3']);
+    expect(withExpect.expect).toBe(true);
+    expect(names(withExpect.headers)).not.toContain('expect');
+    expect(forward(['Host', 'a']).expect).toBe(false);
+  });
+});
+
 describe('upstreamRequestHeaders: hop-by-hop fields', () => {
   it.each([
     ['Connection', 'keep-alive'],
